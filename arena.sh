@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# arena.sh — set up, build, test and demo Arena on Debian 12.
+#
+#   ./arena.sh setup            install the Debian packages Arena needs (only those missing)
+#   ./arena.sh build            configure and build into build/ (RelWithDebInfo)
+#   ./arena.sh test             setup + build + the whole test suite: normal build, ASan+UBSan build,
+#                               and a short libFuzzer run of the protocol decoder
+#   ./arena.sh test --quick     setup + build + the test suite of the normal build only
+#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and show it is
+#                               healthy; runs until Ctrl-C (--once: stop after showing)
+#   ./arena.sh bench            build and run the benchmarks (figures for docs/BENCHMARKS.md)
+#
+# Environment: ARENA_JOBS (parallel build jobs, default 2), ARENA_BUILD_DIR (default ./build).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JOBS="${ARENA_JOBS:-2}"
+BUILD="${ARENA_BUILD_DIR:-$ROOT/build}"
+PACKAGES=(build-essential cmake pkg-config git curl
+          qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev
+          libhiredis-dev redis-server xvfb xauth fonts-dejavu-core libxkbcommon-dev
+          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'arena.sh: %s\n' "$*" >&2; exit 1; }
+
+setup() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        return 0
+    fi
+    log "installing: ${missing[*]}"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "run as root or install sudo to install: ${missing[*]}"
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+configure_and_build() { # dir, extra cmake args...
+    local dir="$1"; shift
+    cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$dir" -j "$JOBS"
+}
+
+build() {
+    log "building into $BUILD"
+    configure_and_build "$BUILD" -DARENA_WERROR=ON
+}
+
+run_ctest() { # dir, label
+    log "tests: $2"
+    ctest --test-dir "$1" --output-on-failure --timeout 300 -j "$JOBS"
+}
+
+test_all() {
+    local quick=0
+    [ "${1:-}" = "--quick" ] && quick=1
+    setup
+    build
+    run_ctest "$BUILD" "normal build"
+    [ $quick -eq 1 ] && return 0
+
+    log "building with AddressSanitizer + UndefinedBehaviorSanitizer"
+    configure_and_build "$BUILD-asan" -DARENA_SANITIZE=ON -DARENA_WERROR=ON \
+        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF
+    run_ctest "$BUILD-asan" "ASan + UBSan build"
+
+    log "building the libFuzzer targets (clang)"
+    CXX=clang++ configure_and_build "$BUILD-fuzz" -DARENA_BUILD_FUZZERS=ON \
+        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF -DARENA_BUILD_TESTS=ON
+    log "tests: fuzz smoke"
+    ctest --test-dir "$BUILD-fuzz" --output-on-failure -L fuzz
+}
+
+demo() {
+    local once=0
+    [ "${1:-}" = "--once" ] && once=1
+    setup
+    build
+    local out; out="$(mktemp)"
+    log "starting arena-server on the in-memory store"
+    "$BUILD/server/arena-server" --admin-port 0 --instance-id demo-1 >"$out" 2>&1 &
+    local pid=$!
+    trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
+    local port=""
+    for _ in $(seq 1 100); do
+        port="$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$out")"
+        [ -n "$port" ] && break
+        kill -0 $pid 2>/dev/null || { cat "$out"; die "arena-server exited"; }
+        sleep 0.1
+    done
+    [ -n "$port" ] || { cat "$out"; die "arena-server did not become ready"; }
+    grep '^arena-server ready' "$out"
+    sleep 0.5
+    log "GET /live";   curl -fsS "http://127.0.0.1:$port/live"; echo
+    log "GET /ready";  curl -fsS "http://127.0.0.1:$port/ready"; echo
+    log "GET /health"; curl -fsS "http://127.0.0.1:$port/health" | python3 -m json.tool 2>/dev/null \
+                         || curl -fsS "http://127.0.0.1:$port/health"
+    log "GET /metrics (first lines)"; curl -fsS "http://127.0.0.1:$port/metrics" | head -12
+    local status; status="$(curl -fsS "http://127.0.0.1:$port/health" | sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p')"
+    [ "$status" = "ok" ] || die "arena-server reports status \"$status\""
+    log "arena-server is healthy (admin API on 127.0.0.1:$port)"
+    [ $once -eq 1 ] && return 0
+    log "running until Ctrl-C"
+    wait $pid
+}
+
+bench() {
+    setup
+    log "building benchmarks into $BUILD"
+    configure_and_build "$BUILD" -DARENA_BUILD_BENCHMARKS=ON
+    "$ROOT/bench/run.sh" "$BUILD"
+}
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+    setup) setup ;;
+    build) setup; build ;;
+    test) test_all "$@" ;;
+    demo) demo "$@" ;;
+    bench) bench ;;
+    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

@@ -1,0 +1,95 @@
+#include "shared/core/accesscontrol.h"
+
+#include <QFile>
+
+namespace arena {
+
+namespace {
+
+constexpr qsizetype minimumTokenLength = 16;
+
+// Compares without an early exit, so response time does not reveal how much of a token matched.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+} // namespace
+
+QString roleName(Role role)
+{
+    return role == Role::Operator ? QStringLiteral("operator") : QStringLiteral("viewer");
+}
+
+Result<AccessControl> AccessControl::fromTokenFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("invalid_config"),
+                     QStringLiteral("cannot read token file %1: %2").arg(path, file.errorString())};
+    return fromText(file.readAll(), path);
+}
+
+Result<AccessControl> AccessControl::fromText(const QByteArray &text, const QString &origin)
+{
+    AccessControl access;
+    const QList<QByteArray> lines = text.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const auto fail = [&](const QString &why) {
+            return Result<AccessControl>(Error{QStringLiteral("invalid_config"),
+                                               QStringLiteral("%1 line %2: %3").arg(origin).arg(i + 1).arg(why)});
+        };
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() != 2)
+            return fail(QStringLiteral("expected \"role token\""));
+        Role role;
+        if (parts[0] == "viewer")
+            role = Role::Viewer;
+        else if (parts[0] == "operator")
+            role = Role::Operator;
+        else
+            return fail(QStringLiteral("unknown role \"%1\" (viewer or operator)").arg(QString::fromUtf8(parts[0])));
+        if (parts[1].size() < minimumTokenLength)
+            return fail(QStringLiteral("token shorter than %1 characters").arg(minimumTokenLength));
+        for (const Token &t : std::as_const(access.m_tokens)) {
+            if (t.token == parts[1])
+                return fail(QStringLiteral("token listed twice"));
+        }
+        access.m_tokens.append(Token{role, parts[1]});
+    }
+    if (access.m_tokens.isEmpty())
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("%1 holds no tokens").arg(origin)};
+    return access;
+}
+
+Result<Role> AccessControl::authorize(const QByteArray &authorization, const QHostAddress &peer, Role needed) const
+{
+    if (m_tokens.isEmpty()) {
+        if (peer.isLoopback())
+            return Role::Operator;
+        return Error{QStringLiteral("forbidden"),
+                     QStringLiteral("no token file is configured, so only loopback clients are served")};
+    }
+    static const QByteArray scheme = QByteArrayLiteral("Bearer ");
+    if (!authorization.startsWith(scheme))
+        return Error{QStringLiteral("unauthorized"), QStringLiteral("missing \"Authorization: Bearer <token>\"")};
+    const QByteArray presented = authorization.mid(scheme.size()).trimmed();
+    for (const Token &t : m_tokens) {
+        if (!constantTimeEquals(t.token, presented))
+            continue;
+        if (needed == Role::Operator && t.role != Role::Operator)
+            return Error{QStringLiteral("forbidden"), QStringLiteral("this action needs an operator token")};
+        return t.role;
+    }
+    return Error{QStringLiteral("unauthorized"), QStringLiteral("unknown token")};
+}
+
+} // namespace arena

@@ -1,0 +1,47 @@
+// AccessControl: who may use an admin API — bearer tokens from a token file (`role token` lines),
+// or, without a token file, loopback clients only, as operator.
+#pragma once
+
+#include "shared/result.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+namespace arena {
+
+enum class Role { Viewer, Operator };
+
+QString roleName(Role role);
+
+class AccessControl final
+{
+public:
+    // Without tokens: loopback clients only, treated as operator (DESIGN.md "Interfaces users see").
+    AccessControl() = default;
+
+    // Reads lines "role token" (roles viewer, operator; '#' starts a comment). A malformed line, an
+    // unknown role, a token shorter than 16 characters, a duplicate token or an unreadable or empty
+    // file is an error naming the file and line.
+    static Result<AccessControl> fromTokenFile(const QString &path);
+    static Result<AccessControl> fromText(const QByteArray &text, const QString &origin);
+
+    bool usesTokens() const { return !m_tokens.isEmpty(); }
+    int tokenCount() const { return int(m_tokens.size()); }
+
+    // Checks a request: `authorization` is the Authorization header ("Bearer <token>").
+    // Errors: "unauthorized" (no or unknown token; HTTP 401), "forbidden" (viewer asking for an
+    // operator action, or a remote client when no token file is configured; HTTP 403).
+    Result<Role> authorize(const QByteArray &authorization, const QHostAddress &peer, Role needed) const;
+
+private:
+    struct Token
+    {
+        Role role;
+        QByteArray token;
+    };
+    QList<Token> m_tokens;
+};
+
+} // namespace arena

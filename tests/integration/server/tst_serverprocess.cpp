@@ -1,0 +1,212 @@
+// The real arena-server process: ready line, admin endpoints, token rules, bad configuration,
+// a taken port, Redis going away and coming back, and graceful shutdown on SIGTERM.
+#include "tests/support/childprocess.h"
+#include "tests/support/redisserver.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTcpServer>
+#include <QTemporaryFile>
+#include <QTest>
+#include <QTimer>
+
+#include <csignal>
+
+using namespace arena;
+
+namespace {
+
+const QRegularExpression readyLine(QStringLiteral("^arena-server ready admin=(\\d+) instance=(\\S+) store=(\\w+)"));
+
+struct HttpResult
+{
+    int status = 0;
+    QByteArray body;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+HttpResult get(quint16 port, const QString &path, const QByteArray &token = {})
+{
+    QNetworkAccessManager nam;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    QNetworkReply *reply = nam.get(request);
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+    loop.exec();
+    HttpResult r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+    delete reply;
+    return r;
+}
+
+} // namespace
+
+class TestServerProcess final : public QObject
+{
+    Q_OBJECT
+
+private:
+    bool startServer(test::ChildProcess &server, const QStringList &args)
+    {
+        QStringList all{QStringLiteral("--admin-port"), QStringLiteral("0")};
+        all += args;
+        return server.startAndWait(QStringLiteral(ARENA_SERVER_BINARY), all, readyLine, 10000);
+    }
+    static quint16 adminPort(const test::ChildProcess &server)
+    {
+        return quint16(server.readyMatch().captured(1).toUInt());
+    }
+
+private Q_SLOTS:
+    void healthyOnMemoryStore()
+    {
+        test::ChildProcess server;
+        QVERIFY2(startServer(server, {QStringLiteral("--instance-id"), QStringLiteral("mem-1")}),
+                 qPrintable(server.lastError()));
+        QCOMPARE(server.readyMatch().captured(2), QStringLiteral("mem-1"));
+        QCOMPARE(server.readyMatch().captured(3), QStringLiteral("memory"));
+        const quint16 port = adminPort(server);
+
+        QCOMPARE(get(port, QStringLiteral("/live")).status, 200);
+        QCOMPARE(get(port, QStringLiteral("/ready")).json().value(QStringLiteral("ready")).toBool(), true);
+        QTRY_VERIFY_WITH_TIMEOUT(!get(port, QStringLiteral("/health")).json()[QStringLiteral("store")]
+                                      .toObject()[QStringLiteral("lastCheck")].toString().isEmpty(), 5000);
+        const QJsonObject health = get(port, QStringLiteral("/health")).json();
+        QCOMPARE(health[QStringLiteral("status")].toString(), QStringLiteral("ok"));
+        QCOMPARE(health[QStringLiteral("instance")].toString(), QStringLiteral("mem-1"));
+        QCOMPARE(health[QStringLiteral("store")].toObject()[QStringLiteral("backend")].toString(), QStringLiteral("memory"));
+        QCOMPARE(health[QStringLiteral("tasks")].toArray().first().toObject()[QStringLiteral("name")].toString(),
+                 QStringLiteral("store-check"));
+
+        const HttpResult metrics = get(port, QStringLiteral("/metrics"));
+        QCOMPARE(metrics.status, 200);
+        QVERIFY(metrics.body.contains("arena_store_available 1\n"));
+        QVERIFY(metrics.body.contains("arena_store_roundtrip_seconds_count{backend=\"memory\"} "));
+        QCOMPARE(get(port, QStringLiteral("/nope")).status, 404);
+
+        server.sendSignal(SIGTERM);
+        QVERIFY(server.waitForFinished(5000));
+        QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(server.exitCode(), 0);
+    }
+
+    void tokensGuardMetrics()
+    {
+        QTemporaryFile tokens;
+        QVERIFY(tokens.open());
+        tokens.write("# roles and tokens\nviewer view-token-0123456789\noperator op-token-0123456789ab\n");
+        tokens.flush();
+        test::ChildProcess server;
+        QVERIFY2(startServer(server, {QStringLiteral("--admin-token-file"), tokens.fileName()}),
+                 qPrintable(server.lastError()));
+        const quint16 port = adminPort(server);
+        QCOMPARE(get(port, QStringLiteral("/health")).status, 200); // never needs a token
+        const HttpResult missing = get(port, QStringLiteral("/metrics"));
+        QCOMPARE(missing.status, 401);
+        QCOMPARE(missing.json()[QStringLiteral("error")].toString(), QStringLiteral("unauthorized"));
+        QCOMPARE(get(port, QStringLiteral("/metrics"), "wrong-token-0123456789").status, 401);
+        QCOMPARE(get(port, QStringLiteral("/metrics"), "view-token-0123456789").status, 200);
+        QCOMPARE(get(port, QStringLiteral("/metrics"), "op-token-0123456789ab").status, 200);
+    }
+
+    void badConfigurationIsAClearError_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QStringList>("env");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("not a number") << QStringList{QStringLiteral("--admin-port"), QStringLiteral("abc")}
+                                      << QStringList() << 2 << QStringLiteral("admin-port");
+        QTest::newRow("from environment") << QStringList() << QStringList{QStringLiteral("ARENA_ADMIN_PORT=70000")}
+                                          << 2 << QStringLiteral("ARENA_ADMIN_PORT");
+        QTest::newRow("wrong scheme") << QStringList{QStringLiteral("--redis"), QStringLiteral("http://x")}
+                                      << QStringList() << 2 << QStringLiteral("redis");
+        QTest::newRow("missing token file") << QStringList{QStringLiteral("--admin-token-file"),
+                                                           QStringLiteral("/nonexistent/tokens")}
+                                            << QStringList() << 2 << QStringLiteral("admin-token-file");
+        QTest::newRow("bad bind") << QStringList{QStringLiteral("--bind"), QStringLiteral("not-an-ip")}
+                                  << QStringList() << 1 << QStringLiteral("bind");
+    }
+    void badConfigurationIsAClearError()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QStringList, env);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        test::ChildProcess server;
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        for (const QString &kv : env)
+            e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+        server.setProcessEnvironment(e);
+        QVERIFY(!startServer(server, args));
+        QVERIFY(server.state() == QProcess::NotRunning || server.waitForFinished(5000));
+        QCOMPARE(server.exitCode(), exitCode);
+        const QString output = QString::fromUtf8(server.output());
+        QVERIFY2(output.contains(message), qPrintable(output));
+    }
+
+    void takenPortIsFatalAndNamed()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        test::ChildProcess server;
+        QVERIFY(!server.startAndWait(QStringLiteral(ARENA_SERVER_BINARY),
+                                     {QStringLiteral("--admin-port"), QString::number(squatter.serverPort())},
+                                     readyLine, 5000));
+        QVERIFY(server.state() == QProcess::NotRunning || server.waitForFinished(5000));
+        QCOMPARE(server.exitCode(), 1);
+        QVERIFY2(server.output().contains(QByteArray::number(squatter.serverPort())), server.output().constData());
+    }
+
+    void redisStoreDegradesAndRecovers()
+    {
+        test::RedisServer redis;
+        QVERIFY2(redis.start(), qPrintable(redis.lastError()));
+        test::ChildProcess server;
+        QVERIFY2(startServer(server, {QStringLiteral("--redis"), redis.url(), QStringLiteral("--instance-id"),
+                                      QStringLiteral("r-1"), QStringLiteral("--store-check-interval"),
+                                      QStringLiteral("200ms"), QStringLiteral("--redis-command-timeout"),
+                                      QStringLiteral("300ms")}),
+                 qPrintable(server.lastError()));
+        const quint16 port = adminPort(server);
+        QCOMPARE(server.readyMatch().captured(3), QStringLiteral("redis"));
+        QTRY_COMPARE_WITH_TIMEOUT(get(port, QStringLiteral("/health")).json()[QStringLiteral("status")].toString(),
+                                  QStringLiteral("ok"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:health:r-1")}),
+                                  QByteArray("1"), 3000);
+        QJsonObject pool = get(port, QStringLiteral("/health")).json()[QStringLiteral("store")].toObject()
+                               [QStringLiteral("pool")].toObject();
+        QCOMPARE(pool[QStringLiteral("total")].toInt(), 2);
+        QCOMPARE(pool[QStringLiteral("connected")].toInt(), 2);
+
+        redis.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(get(port, QStringLiteral("/health")).json()[QStringLiteral("status")].toString(),
+                                  QStringLiteral("degraded"), 5000);
+        QVERIFY(get(port, QStringLiteral("/metrics")).body.contains("arena_store_available 0\n"));
+        QCOMPARE(get(port, QStringLiteral("/live")).status, 200); // the process itself is fine
+
+        QVERIFY(redis.restart());
+        QTRY_COMPARE_WITH_TIMEOUT(get(port, QStringLiteral("/health")).json()[QStringLiteral("status")].toString(),
+                                  QStringLiteral("ok"), 8000);
+        pool = get(port, QStringLiteral("/health")).json()[QStringLiteral("store")].toObject()[QStringLiteral("pool")]
+                   .toObject();
+        QVERIFY(pool[QStringLiteral("reconnects")].toInt() >= 2);
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:health:r-1")}),
+                                  QByteArray("1"), 3000);
+
+        // A graceful stop removes the instance's own keys.
+        server.sendSignal(SIGTERM);
+        QVERIFY(server.waitForFinished(5000));
+        QCOMPARE(server.exitCode(), 0);
+        QCOMPARE(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:health:r-1")}), QByteArray("0"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerProcess)
+#include "tst_serverprocess.moc"
