@@ -1,5 +1,6 @@
 // Pipelined SET throughput of RedisClient: like `redis-benchmark -t set -P <pipeline> -c <clients>`,
-// each connection sends a batch of SETs, waits for the whole batch, and sends the next.
+// each connection sends a batch of SETs with RedisClient::pipeline(), waits for the whole batch, and
+// sends the next.
 // Prints one line: "arena SET: <ops>/s (<requests> requests, <clients> clients, pipeline <p>)".
 #include "shared/redis/redisclient.h"
 
@@ -46,26 +47,22 @@ int main(int argc, char *argv[])
     qint64 failed = 0;
     QElapsedTimer clock;
 
+    const RedisClient::Args set{QByteArrayLiteral("SET"), QByteArrayLiteral("key:__rand_int__"), value};
     std::function<void(RedisClient *)> sendBatch = [&](RedisClient *client) {
         const qint64 n = qMin<qint64>(pipeline, requests - sent);
         if (n <= 0)
             return;
         sent += n;
-        auto left = std::make_shared<qint64>(n);
-        for (qint64 i = 0; i < n; ++i) {
-            client->command({QByteArrayLiteral("SET"), QByteArrayLiteral("key:__rand_int__"), value}, nullptr,
-                            [&, client, left](Result<Reply> r) {
-                if (!r.ok())
-                    ++failed;
-                ++done;
-                if (--*left == 0) {
-                    if (done == requests)
-                        app.quit();
-                    else
-                        sendBatch(client);
-                }
-            });
-        }
+        QList<RedisClient::Args> batch(n, set);
+        client->pipeline(std::move(batch), nullptr, [&, client, n](Result<QList<Reply>> r) {
+            if (!r.ok())
+                failed += n;
+            done += n;
+            if (done == requests)
+                app.quit();
+            else
+                sendBatch(client);
+        });
     };
 
     for (int i = 0; i < clients; ++i) {

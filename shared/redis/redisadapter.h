@@ -7,7 +7,7 @@
 #include <QtGlobal>
 
 #include <memory>
-#include <string>
+#include <vector>
 
 struct redisAsyncContext;
 struct redisReply;
@@ -52,7 +52,6 @@ private:
     RedisAdapter(redisAsyncContext *context, Listener *listener);
     ~RedisAdapter();
 
-    void appendHeader(char kind, qsizetype n);
     void handleRead();
     void handleWrite();
     void leaveHiredis();
@@ -70,7 +69,7 @@ private:
     Listener *m_listener = nullptr;
     std::unique_ptr<QSocketNotifier> m_read;
     std::unique_ptr<QSocketNotifier> m_write;
-    std::string m_buffer; // RESP of the command being sent, reused to spare an allocation per command
+    std::vector<char> m_buffer; // RESP of the command being sent, reused to spare an allocation per command
     int m_depth = 0;        // hiredis calls from this adapter on the stack
     bool m_released = false;
     bool m_hiredisFrees = false; // a failed connect: hiredis frees the context itself

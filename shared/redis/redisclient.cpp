@@ -16,7 +16,13 @@ Reply toReply(const redisReply *r)
 {
     switch (r->type) {
     case REDIS_REPLY_STRING: return Reply::string(QByteArray(r->str, qsizetype(r->len)));
-    case REDIS_REPLY_STATUS: return Reply::status(QByteArray(r->str, qsizetype(r->len)));
+    case REDIS_REPLY_STATUS:
+        // Most replies of a write-heavy load are +OK: share one instead of allocating each.
+        if (r->len == 2 && r->str[0] == 'O' && r->str[1] == 'K') {
+            static const Reply ok = Reply::status(QByteArrayLiteral("OK"));
+            return ok;
+        }
+        return Reply::status(QByteArray(r->str, qsizetype(r->len)));
     case REDIS_REPLY_ERROR: return Reply::error(QByteArray(r->str, qsizetype(r->len)));
     case REDIS_REPLY_INTEGER: return Reply::integer(r->integer);
     case REDIS_REPLY_ARRAY: {
@@ -233,7 +239,25 @@ void RedisClient::adapterReply(const redisReply *reply, bool push)
 
 void RedisClient::deliver(Pending &pending, Result<Reply> result)
 {
-    if (!pending.cb || (pending.guarded && !pending.context))
+    if (pending.guarded && !pending.context)
+        return;
+    if (pending.batch) {
+        Batch &batch = *pending.batch;
+        if (batch.finished)
+            return;
+        if (!result.ok()) {
+            batch.finished = true;
+            batch.cb(result.error());
+            return;
+        }
+        batch.replies[pending.index] = std::move(result.value());
+        if (--batch.left == 0) {
+            batch.finished = true;
+            batch.cb(std::move(batch.replies));
+        }
+        return;
+    }
+    if (!pending.cb)
         return;
     if (result.ok() && !pending.rawErrors && result.value().isError())
         result = redisError(result.value());
@@ -317,32 +341,16 @@ void RedisClient::pipeline(QList<Args> commands, QObject *context, ListCallback 
         QTimer::singleShot(0, context ? context : this, [cb = std::move(cb)] { cb(QList<Reply>()); });
         return;
     }
-    struct Batch
-    {
-        QList<Reply> replies;
-        qsizetype left = 0;
-        bool finished = false;
-        ListCallback cb;
-    };
+    // One batch shared by the commands instead of a callback each: pipelines are the hot path.
     auto batch = std::make_shared<Batch>();
     batch->replies.resize(commands.size());
     batch->left = commands.size();
     batch->cb = std::move(cb);
     for (qsizetype i = 0; i < commands.size(); ++i) {
-        enqueue(std::move(commands[i]), makePending(context, [batch, i](Result<Reply> r) {
-            if (batch->finished)
-                return;
-            if (!r.ok()) {
-                batch->finished = true;
-                batch->cb(r.error());
-                return;
-            }
-            batch->replies[i] = std::move(r.value());
-            if (--batch->left == 0) {
-                batch->finished = true;
-                batch->cb(std::move(batch->replies));
-            }
-        }, timeout, true));
+        Pending p = makePending(context, nullptr, timeout, true);
+        p.batch = batch;
+        p.index = i;
+        enqueue(std::move(commands[i]), std::move(p));
     }
 }
 
@@ -454,6 +462,8 @@ void RedisClient::expireDue()
             copy.cb = std::move(p.cb);
             copy.context = p.context;
             copy.guarded = p.guarded;
+            copy.batch = std::move(p.batch);
+            copy.index = p.index;
             due.push_back(std::move(copy));
             p.expired = true;
         } else if (next < 0 || p.deadline < next) {

@@ -89,6 +89,13 @@ Q_SIGNALS:
     void pushReceived(const arena::Reply &reply);
 
 private:
+    struct Batch // replies of one pipeline(), filled in as they arrive
+    {
+        QList<Reply> replies;
+        qsizetype left = 0;
+        bool finished = false;
+        ListCallback cb;
+    };
     struct Pending
     {
         Callback cb;
@@ -97,6 +104,8 @@ private:
         bool guarded = false;   // had a context: drop the callback if it is gone
         bool rawErrors = false; // hand error replies over as Reply::error instead of an Error
         bool expired = false;   // timed out; its reply will be discarded
+        std::shared_ptr<Batch> batch; // set for commands of a pipeline (then cb is empty)
+        qsizetype index = 0;          // position in the batch
     };
     struct Queued
     {
