@@ -3,7 +3,7 @@
 #include "shared/redis/redisclient.h"
 #include "shared/redis/redispool.h"
 #include "shared/redis/redissubscriber.h"
-#include "shared/store/memorydata.h"
+#include "shared/store/storeerror.h"
 
 #include <QSet>
 #include <QTimer>
