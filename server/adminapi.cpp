@@ -1,5 +1,7 @@
 #include "server/adminapi.h"
 
+#include "shared/protocol/errorcode.h"
+
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
@@ -15,20 +17,11 @@ QHttpServerResponse json(const QJsonObject &body, QHttpServerResponse::StatusCod
                                QJsonDocument(body).toJson(QJsonDocument::Compact), status);
 }
 
+// The one error table (protocol::ErrorCode) decides the HTTP status; unknown codes are internal errors.
 QHttpServerResponse::StatusCode statusFor(const QString &code)
 {
-    using S = QHttpServerResponse::StatusCode;
-    if (code == QLatin1String("unauthorized"))
-        return S::Unauthorized;
-    if (code == QLatin1String("forbidden"))
-        return S::Forbidden;
-    if (code == QLatin1String("not_found"))
-        return S::NotFound;
-    if (code == QLatin1String("unavailable"))
-        return S::ServiceUnavailable;
-    if (code == QLatin1String("bad_request"))
-        return S::BadRequest;
-    return S::InternalServerError;
+    const auto known = protocol::errorCodeFromName(QStringView(code));
+    return QHttpServerResponse::StatusCode(protocol::httpStatus(known.value_or(protocol::ErrorCode::Internal)));
 }
 
 } // namespace
