@@ -85,7 +85,7 @@ demo() {
     build
     local out; out="$(mktemp)"
     log "starting arena-server on the in-memory store"
-    "$BUILD/server/arena-server" --admin-port 0 --instance-id demo-1 >"$out" 2>&1 &
+    "$BUILD/server/arena-server" --player-port 0 --admin-port 0 --instance-id demo-1 >"$out" 2>&1 &
     local pid=$!
     trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
     local port=""

@@ -1,57 +1,84 @@
 #include "server/adminapi.h"
 
+#include "server/serverlog.h"
 #include "shared/protocol/errorcode.h"
 
 #include <QHttpServer>
 #include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include <QHttpServerResponder>
 #include <QJsonDocument>
+#include <QPointer>
+#include <QTcpSocket>
 
 namespace arena {
 
-namespace {
-
-QHttpServerResponse json(const QJsonObject &body, QHttpServerResponse::StatusCode status)
+AdminResponse AdminResponse::json(const QJsonObject &object, int status)
 {
-    return QHttpServerResponse(QByteArrayLiteral("application/json"),
-                               QJsonDocument(body).toJson(QJsonDocument::Compact), status);
+    return AdminResponse{status, QJsonDocument(object).toJson(QJsonDocument::Compact), QByteArrayLiteral("application/json")};
 }
 
-// The one error table (protocol::ErrorCode) decides the HTTP status; unknown codes are internal errors.
-QHttpServerResponse::StatusCode statusFor(const QString &code)
+AdminResponse AdminResponse::text(const QByteArray &text, const QByteArray &contentType)
 {
-    const auto known = protocol::errorCodeFromName(QStringView(code));
-    return QHttpServerResponse::StatusCode(protocol::httpStatus(known.value_or(protocol::ErrorCode::Internal)));
+    return AdminResponse{200, text, contentType};
 }
 
-} // namespace
-
-AdminApi::AdminApi(AccessControl access, Sources sources, QObject *parent)
-    : QObject(parent), m_http(std::make_unique<QHttpServer>()), m_access(std::move(access)),
-      m_sources(std::move(sources))
+AdminResponse AdminResponse::error(const Error &error)
 {
-    using Method = QHttpServerRequest::Method;
-    m_http->route(QStringLiteral("/live"), Method::Get, [] {
-        return json(QJsonObject{{QStringLiteral("live"), true}}, QHttpServerResponse::StatusCode::Ok);
-    });
-    m_http->route(QStringLiteral("/ready"), Method::Get, [this] {
-        const bool ready = m_sources.ready();
-        return json(QJsonObject{{QStringLiteral("ready"), ready}},
-                    ready ? QHttpServerResponse::StatusCode::Ok : QHttpServerResponse::StatusCode::ServiceUnavailable);
-    });
-    m_http->route(QStringLiteral("/health"), Method::Get, [this] {
-        return json(m_sources.health(), QHttpServerResponse::StatusCode::Ok);
-    });
-    m_http->route(QStringLiteral("/metrics"), Method::Get, [this](const QHttpServerRequest &request) {
-        const auto role = m_access.authorize(request.value("Authorization"), request.remoteAddress(), Role::Viewer);
-        if (!role.ok())
-            return errorResponse(role.error());
-        return QHttpServerResponse(QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), m_sources.metrics(),
-                                   QHttpServerResponse::StatusCode::Ok);
-    });
+    // The one error table (protocol::ErrorCode) decides the HTTP status; unknown codes are internal errors.
+    const auto known = protocol::errorCodeFromName(QStringView(error.code));
+    const int status = protocol::httpStatus(known.value_or(protocol::ErrorCode::Internal));
+    return json(QJsonObject{{QStringLiteral("error"), error.code}, {QStringLiteral("message"), error.message}}, status);
+}
+
+AdminApi::AdminApi(AccessControl access, QObject *parent)
+    : QObject(parent), m_http(std::make_unique<QHttpServer>()), m_access(std::move(access))
+{
 }
 
 AdminApi::~AdminApi() = default;
+
+void AdminApi::route(Method method, const QString &path, std::optional<Role> needed, Handler handler)
+{
+    const QHttpServerRequest::Method qtMethod = method == Method::Get ? QHttpServerRequest::Method::Get
+        : method == Method::Post                                      ? QHttpServerRequest::Method::Post
+                                                                      : QHttpServerRequest::Method::Delete;
+    auto serve = [this, needed, handler](const QString &arg, const QHttpServerRequest &request,
+                                         QHttpServerResponder &&responder) {
+        // The responder outlives this call for handlers that answer later.
+        auto shared = std::make_shared<QHttpServerResponder>(std::move(responder));
+        QPointer<QTcpSocket> socket(shared->socket());
+        const Respond respond = [shared, socket](const AdminResponse &response) {
+            if (!socket)
+                return; // the client went away while the answer was being prepared
+            shared->write(response.body, response.contentType,
+                          QHttpServerResponder::StatusCode(response.status));
+        };
+        AdminRequest r;
+        r.arg = arg;
+        r.query = QUrlQuery(request.url());
+        r.body = request.body();
+        r.peer = request.remoteAddress();
+        if (needed) {
+            const auto role = m_access.authorize(request.value("Authorization"), request.remoteAddress(), *needed);
+            if (!role.ok()) {
+                respond(AdminResponse::error(role.error()));
+                return;
+            }
+            r.role = role.value();
+        }
+        handler(r, respond);
+    };
+    if (path.endsWith(QLatin1String("/<arg>"))) {
+        m_http->route(path, qtMethod, [serve](const QString &arg, const QHttpServerRequest &request,
+                                              QHttpServerResponder &&responder) {
+            serve(arg, request, std::move(responder));
+        });
+    } else {
+        m_http->route(path, qtMethod, [serve](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            serve(QString(), request, std::move(responder));
+        });
+    }
+}
 
 Result<quint16> AdminApi::listen(const QHostAddress &address, quint16 port)
 {
@@ -60,12 +87,6 @@ Result<quint16> AdminApi::listen(const QHostAddress &address, quint16 port)
         return Error{QStringLiteral("listen_failed"),
                      QStringLiteral("cannot listen on admin port %1 at %2").arg(port).arg(address.toString())};
     return m_port;
-}
-
-QHttpServerResponse AdminApi::errorResponse(const Error &error)
-{
-    return json(QJsonObject{{QStringLiteral("error"), error.code}, {QStringLiteral("message"), error.message}},
-                statusFor(error.code));
 }
 
 } // namespace arena

@@ -1,5 +1,6 @@
-// AdminApi: the admin HTTP port — /live, /ready, /health (no token), /metrics (viewer) — with the
-// access rules of AccessControl and errors as JSON bodies with a code.
+// AdminApi: the admin HTTP port. Routes are registered by the server's parts with the role they need
+// (none for /live, /ready, /health); AccessControl decides, and every error is a JSON body with a code
+// whose HTTP status comes from the protocol's one error table.
 #pragma once
 
 #include "shared/core/accesscontrol.h"
@@ -8,15 +9,35 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QUrlQuery>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QHttpServer;
-class QHttpServerRequest;
-class QHttpServerResponse;
 
 namespace arena {
+
+struct AdminRequest
+{
+    QString arg;          // the <arg> of the path, when the route has one
+    QUrlQuery query;
+    QByteArray body;
+    QHostAddress peer;
+    std::optional<Role> role; // who asked (none for public routes)
+};
+
+struct AdminResponse
+{
+    int status = 200;
+    QByteArray body;
+    QByteArray contentType = QByteArrayLiteral("application/json");
+
+    static AdminResponse json(const QJsonObject &object, int status = 200);
+    static AdminResponse text(const QByteArray &text, const QByteArray &contentType);
+    static AdminResponse error(const Error &error);
+};
 
 class AdminApi final : public QObject
 {
@@ -24,26 +45,24 @@ class AdminApi final : public QObject
     Q_DISABLE_COPY_MOVE(AdminApi)
 
 public:
-    struct Sources
-    {
-        std::function<QJsonObject()> health;
-        std::function<bool()> ready;
-        std::function<QByteArray()> metrics;
-    };
+    enum class Method { Get, Post, Delete };
+    using Respond = std::function<void(const AdminResponse &)>;
+    // Handlers answer through `respond`, now or later (exactly once).
+    using Handler = std::function<void(const AdminRequest &request, Respond respond)>;
 
-    AdminApi(AccessControl access, Sources sources, QObject *parent = nullptr);
+    explicit AdminApi(AccessControl access, QObject *parent = nullptr);
     ~AdminApi() override;
+
+    // `path` may end in "/<arg>". `needed` empty: public (no token ever asked).
+    void route(Method method, const QString &path, std::optional<Role> needed, Handler handler);
 
     // Returns the port (useful with port 0); failure names the address and port.
     Result<quint16> listen(const QHostAddress &address, quint16 port);
     quint16 port() const { return m_port; }
 
-    static QHttpServerResponse errorResponse(const Error &error);
-
 private:
     std::unique_ptr<QHttpServer> m_http;
     AccessControl m_access;
-    Sources m_sources;
     quint16 m_port = 0;
 };
 

@@ -1,7 +1,14 @@
 #include "server/serverapp.h"
 
 #include "server/adminapi.h"
+#include "server/auth/playerauth.h"
+#include "server/cleanup/cleanupsweep.h"
+#include "server/gateway/playergateway.h"
+#include "server/hosting/roommanager.h"
+#include "server/matchmaking/matchmaker.h"
+#include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
+#include "server/sessions/sessionmanager.h"
 #include "shared/core/accesscontrol.h"
 #include "shared/core/config.h"
 #include "shared/redis/redispool.h"
@@ -19,6 +26,8 @@ Q_LOGGING_CATEGORY(lcServer, "arena.server.app")
 
 namespace arena {
 
+using protocol::ErrorCode;
+
 ServerApp::ServerApp(QObject *parent) : QObject(parent)
 {
     m_startedAt = QDateTime::currentDateTimeUtc();
@@ -30,6 +39,33 @@ ServerApp::~ServerApp()
     m_tasks.cancelAll();
 }
 
+Result<void> ServerApp::initStore(const Config &config)
+{
+    const QUrl redisUrl = config.urlValue(QStringLiteral("redis"));
+    if (redisUrl.isEmpty()) {
+        m_store = new MemoryStore(this);
+        return {};
+    }
+    auto options = RedisOptions::fromUrl(redisUrl.toString());
+    if (!options.ok())
+        return options.error();
+    options.value().clientName = "arena-server:" + m_instanceId.toUtf8();
+    options.value().connectTimeout = config.duration(QStringLiteral("redis-connect-timeout"));
+    options.value().commandTimeout = config.duration(QStringLiteral("redis-command-timeout"));
+    m_redisStore = new RedisStore(options.value(), config.stringValue(QStringLiteral("redis-prefix")).toUtf8(),
+                                  int(config.intValue(QStringLiteral("redis-pool-size"))), this);
+    m_store = m_redisStore;
+    connect(m_store, &StateStore::availabilityChanged, this, [](bool available) {
+        if (available)
+            qCInfo(lcServer) << "store available again";
+        else
+            qCWarning(lcServer) << "store unavailable: serving this instance's players alone until it is back";
+    });
+    m_redisStore->open();
+    qCInfo(lcServer) << "store: Redis at" << options.value().displayUrl();
+    return {};
+}
+
 Result<void> ServerApp::init(const Config &config)
 {
     m_instanceId = config.stringValue(QStringLiteral("instance-id"));
@@ -37,6 +73,16 @@ Result<void> ServerApp::init(const Config &config)
         m_instanceId = QHostInfo::localHostName() + QLatin1Char('-') + QString::number(::getpid());
     m_storeCheckInterval = config.duration(QStringLiteral("store-check-interval"));
     m_shutdownDeadline = config.duration(QStringLiteral("shutdown-deadline"));
+    m_cleanupInterval = config.duration(QStringLiteral("cleanup-interval"));
+
+    QHostAddress playerAddress;
+    QHostAddress adminAddress;
+    if (!playerAddress.setAddress(config.stringValue(QStringLiteral("bind"))))
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("bind: \"%1\" is not an IP address")
+                                                           .arg(config.stringValue(QStringLiteral("bind")))};
+    if (!adminAddress.setAddress(config.stringValue(QStringLiteral("admin-bind"))))
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("admin-bind: \"%1\" is not an IP address")
+                                                           .arg(config.stringValue(QStringLiteral("admin-bind")))};
 
     AccessControl access;
     const QString tokenFile = config.stringValue(QStringLiteral("admin-token-file"));
@@ -49,53 +95,279 @@ Result<void> ServerApp::init(const Config &config)
         qCWarning(lcServer) << "no --admin-token-file: the admin API serves loopback clients only, as operator";
     }
 
-    const QUrl redisUrl = config.urlValue(QStringLiteral("redis"));
-    if (redisUrl.isEmpty()) {
-        m_store = new MemoryStore(this);
-    } else {
-        auto options = RedisOptions::fromUrl(redisUrl.toString());
-        if (!options.ok())
-            return options.error();
-        options.value().clientName = "arena-server:" + m_instanceId.toUtf8();
-        options.value().connectTimeout = config.duration(QStringLiteral("redis-connect-timeout"));
-        options.value().commandTimeout = config.duration(QStringLiteral("redis-command-timeout"));
-        m_redisStore = new RedisStore(options.value(), config.stringValue(QStringLiteral("redis-prefix")).toUtf8(),
-                                      int(config.intValue(QStringLiteral("redis-pool-size"))), this);
-        m_store = m_redisStore;
-        connect(m_store, &StateStore::availabilityChanged, this, [this](bool available) {
-            if (available)
-                qCInfo(lcServer) << "store available again";
-            else
-                qCWarning(lcServer) << "store unavailable: serving this instance's players alone until it is back";
-        });
-        m_redisStore->open();
-        qCInfo(lcServer) << "store: Redis at" << options.value().displayUrl();
+    // With a token secret, every hello must carry a valid signed player token; without, players are anonymous.
+    const QString secretFile = config.stringValue(QStringLiteral("player-token-secret-file"));
+    const bool requireToken = !secretFile.isEmpty();
+    if (requireToken) {
+        auto auth = PlayerAuth::fromSecretFile(secretFile);
+        if (!auth.ok())
+            return auth.error();
+        m_auth = std::make_unique<PlayerAuth>(std::move(auth.value()));
+        m_auth->setClockSkew(std::chrono::duration_cast<std::chrono::seconds>(
+            config.duration(QStringLiteral("player-token-clock-skew"))));
     }
 
+    if (auto r = initStore(config); !r.ok())
+        return r;
     registerMetrics();
 
-    auto task = m_tasks.everyAsync(QStringLiteral("store-check"), m_storeCheckInterval,
-                                   [this](TaskRegistry::Done done) { checkStore(std::move(done)); });
-    if (!task.ok())
-        return task.error();
+    m_roomTypes = std::make_unique<RoomTypeRegistry>();
+    if (auto r = registerBuiltinRoomTypes(*m_roomTypes); !r.ok())
+        return r;
+
+    SessionSettings sessionSettings;
+    sessionSettings.sessionLimit = int(config.intValue(QStringLiteral("session-limit")));
+    sessionSettings.idleTimeout = config.duration(QStringLiteral("session-idle-timeout"));
+    sessionSettings.resumeGrace = config.duration(QStringLiteral("resume-grace"));
+    sessionSettings.helloTimeout = config.duration(QStringLiteral("hello-timeout"));
+    sessionSettings.heartbeat = config.duration(QStringLiteral("heartbeat-interval"));
+    sessionSettings.requireToken = requireToken;
+    ConnectionLimits limits;
+    limits.maxMessageBytes = config.intValue(QStringLiteral("max-message-bytes"));
+    limits.messagesPerSecond = double(config.intValue(QStringLiteral("messages-per-second")));
+    limits.messageBurst = double(config.intValue(QStringLiteral("message-burst")));
+    limits.maxOutboundBytes = config.intValue(QStringLiteral("max-outbound-bytes"));
+    const protocol::DecodeLimits decodeLimits;
+    sessionSettings.limits.maxMessageBytes = quint64(limits.maxMessageBytes);
+    sessionSettings.limits.maxPayloadBytes = quint64(decodeLimits.maxPayloadBytes);
+    sessionSettings.limits.maxPayloadDepth = quint32(decodeLimits.maxPayloadDepth);
+    sessionSettings.limits.messagesPerSecond = quint32(limits.messagesPerSecond);
+
+    sessionSettings.sweepInterval = m_cleanupInterval;
+    m_sessions = new SessionManager(*m_store, m_metrics, sessionSettings, m_instanceId,
+                                    requireToken ? m_auth.get() : nullptr, this);
+    m_rooms = new RoomManager(*m_store, m_metrics, *m_roomTypes, *m_sessions, m_instanceId, this);
+    auto mmSettings = MatchmakerSettings::fromConfig(config);
+    if (mmSettings.roomTypes.isEmpty())
+        mmSettings.roomTypes = m_roomTypes->names();
+    for (const QString &type : std::as_const(mmSettings.roomTypes)) {
+        if (!m_roomTypes->find(type))
+            return Error{QStringLiteral("invalid_config"),
+                         QStringLiteral("matchmaking-room-types: no room type named \"%1\"").arg(type)};
+    }
+    if (auto valid = mmSettings.validate(); !valid.ok())
+        return valid.error();
+    m_matchmaker = new Matchmaker(*m_store, m_tasks, m_metrics, mmSettings, m_instanceId, this);
+
+    m_sessions->setRequestHandler([this](Session &session, const protocol::ClientMessage &message) {
+        std::visit(
+            [this, &session](const auto &m) {
+                using M = std::decay_t<decltype(m)>;
+                if constexpr (std::is_same_v<M, protocol::JoinOrCreate>)
+                    m_rooms->joinOrCreate(session, m);
+                else if constexpr (std::is_same_v<M, protocol::Create>)
+                    m_rooms->create(session, m);
+                else if constexpr (std::is_same_v<M, protocol::Join>)
+                    m_rooms->join(session, m);
+                else if constexpr (std::is_same_v<M, protocol::Leave>)
+                    m_rooms->leave(session, m);
+                else if constexpr (std::is_same_v<M, protocol::ListRooms>)
+                    m_rooms->listRooms(session, m);
+                else if constexpr (std::is_same_v<M, protocol::RoomMessage>)
+                    m_rooms->message(session, m);
+                else if constexpr (std::is_same_v<M, protocol::LockRoom>)
+                    m_rooms->setLocked(session, m.roomId, true, m.rid);
+                else if constexpr (std::is_same_v<M, protocol::UnlockRoom>)
+                    m_rooms->setLocked(session, m.roomId, false, m.rid);
+                else if constexpr (std::is_same_v<M, protocol::Queue>)
+                    queue(session, m);
+                else if constexpr (std::is_same_v<M, protocol::CancelQueue>) {
+                    const QString sid = session.id;
+                    const auto rid = m.rid;
+                    m_matchmaker->cancel(sid, this, [this, sid, rid](Result<bool> removed) {
+                        Session *s = m_sessions->find(sid);
+                        if (!s)
+                            return;
+                        if (!removed.ok()) {
+                            s->send(protocol::ErrorMessage::make(ErrorCode::Unavailable, removed.error().message, rid));
+                            return;
+                        }
+                        if (!removed.value()) {
+                            s->send(protocol::ErrorMessage::make(ErrorCode::NotFound,
+                                                                 QStringLiteral("you are not in a queue"), rid));
+                            return;
+                        }
+                        s->queued = false;
+                        protocol::QueueCancelled cancelled;
+                        cancelled.reason = QStringLiteral("requested");
+                        cancelled.rid = rid;
+                        s->send(cancelled);
+                    });
+                }
+                // hello and ping are the session manager's own.
+            },
+            message);
+    });
+    connect(m_sessions, &SessionManager::sessionEnded, this, [this](Session *session, const QString &reason) {
+        m_rooms->removeFromAll(*session, reason == QLatin1String("shutdown") ? reason : QStringLiteral("disconnected"));
+        if (session->queued)
+            m_matchmaker->cancel(session->id, this, nullptr);
+    });
+    connect(m_sessions, &SessionManager::sessionResumed, this, [this](Session *session) { m_rooms->rejoin(*session); });
+    connect(m_matchmaker, &Matchmaker::matchFormed, this, [this](const Match &match) {
+        RoomManager::CreateOptions options;
+        options.type = match.roomType;
+        options.isPrivate = true;
+        options.metadata = QJsonObject{{QStringLiteral("match_id"), match.id}};
+        for (const Ticket &t : match.tickets())
+            options.reservedFor.insert(t.sessionId);
+        options.maxClients = quint32(options.reservedFor.size());
+        auto room = m_rooms->createRoom(options);
+        if (!room.ok()) {
+            qCWarning(lcServer) << "could not create the room of match" << match.id << ":" << room.error().message;
+            return;
+        }
+        protocol::MatchFound found;
+        found.matchId = match.id;
+        found.roomId = room.value()->roomId();
+        found.roomType = match.roomType;
+        for (const Ticket &t : match.tickets())
+            found.players.append(protocol::Member{t.sessionId, t.playerId});
+        const QByteArray encoded = protocol::encode(found);
+        for (const Ticket &t : match.tickets()) {
+            if (Session *s = m_sessions->find(t.sessionId)) {
+                s->queued = false;
+                s->sendEncoded(encoded);
+            }
+        }
+    });
+
+    connect(m_matchmaker, &Matchmaker::ticketRemoved, this, [this](const Ticket &ticket, const QString &reason) {
+        Session *s = m_sessions->find(ticket.sessionId);
+        if (!s)
+            return;
+        s->queued = false;
+        protocol::QueueCancelled cancelled;
+        cancelled.ticket = ticket.id;
+        cancelled.reason = reason;
+        s->send(cancelled);
+    });
+
+    m_cleanup = new CleanupSweep(this);
+    registerCleanupKinds();
+    auto cleanupTask = m_tasks.everyAsync(QStringLiteral("cleanup"), m_cleanupInterval, [this](TaskRegistry::Done done) {
+        m_cleanup->run(false, [this, done](const CleanupReport &report) {
+            m_lastCleanup = report.toJson();
+            if (report.total() > 0)
+                qCInfo(lcServer) << "cleanup removed" << report.total() << "items in" << report.durationMs << "ms";
+            done(Result<void>());
+        });
+    });
+    if (!cleanupTask.ok())
+        return cleanupTask.error();
+    auto storeTask = m_tasks.everyAsync(QStringLiteral("store-check"), m_storeCheckInterval,
+                                        [this](TaskRegistry::Done done) { checkStore(std::move(done)); });
+    if (!storeTask.ok())
+        return storeTask.error();
     // A first check right away, so /health has a figure before the first interval passes.
     (void)m_tasks.runNow(QStringLiteral("store-check"));
 
-    m_admin = new AdminApi(access,
-                           AdminApi::Sources{
-                               [this] { return health(); },
-                               [this] { return !m_shuttingDown; },
-                               [this] { return m_metrics.exposition(); },
-                           },
-                           this);
-    QHostAddress bind;
-    if (!bind.setAddress(config.stringValue(QStringLiteral("bind"))))
-        return Error{QStringLiteral("invalid_config"),
-                     QStringLiteral("bind: \"%1\" is not an IP address").arg(config.stringValue(QStringLiteral("bind")))};
-    auto port = m_admin->listen(bind, quint16(config.intValue(QStringLiteral("admin-port"))));
-    if (!port.ok())
+    m_admin = new AdminApi(access, this);
+    registerAdminRoutes();
+    if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
+        return port.error();
+    m_gateway = new PlayerGateway(*m_sessions, limits, config.duration(QStringLiteral("hello-timeout")), this);
+    if (auto port = m_gateway->listen(playerAddress, quint16(config.intValue(QStringLiteral("player-port"))));
+        !port.ok())
         return port.error();
     return {};
+}
+
+void ServerApp::queue(Session &session, const protocol::Queue &request)
+{
+    if (session.queued) {
+        session.send(protocol::ErrorMessage::make(ErrorCode::Conflict, QStringLiteral("you are already in a queue"),
+                                                  request.rid));
+        return;
+    }
+    Ticket ticket;
+    ticket.sessionId = session.id;
+    ticket.playerId = session.playerId;
+    ticket.level = int(request.level);
+    ticket.teamSize = int(request.teamSize);
+    ticket.roomType = request.roomType;
+    const QString sid = session.id;
+    const auto rid = request.rid;
+    session.queued = true;
+    m_matchmaker->enqueue(ticket, this, [this, sid, rid, request](Result<QString> id) {
+        Session *s = m_sessions->find(sid);
+        if (!s)
+            return;
+        if (!id.ok()) {
+            s->queued = false;
+            const auto code = protocol::errorCodeOf(id.error()).value_or(ErrorCode::Unavailable);
+            s->send(protocol::ErrorMessage::make(code, id.error().message, rid));
+            return;
+        }
+        protocol::Queued queued;
+        queued.ticket = id.value();
+        queued.roomType = request.roomType;
+        queued.level = request.level;
+        queued.teamSize = request.teamSize;
+        queued.rid = rid;
+        s->send(queued);
+    });
+}
+
+void ServerApp::registerCleanupKinds()
+{
+    m_cleanup->addKind(QStringLiteral("sessions"), [this](bool dryRun, CleanupSweep::Done done) {
+        done(m_sessions->expireIdle(dryRun));
+    });
+    m_cleanup->addKind(QStringLiteral("rooms"), [this](bool dryRun, CleanupSweep::Done done) {
+        // Rooms nobody has been in for a whole sweep period: abandoned match rooms, emptied lobbies.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QStringList stale;
+        for (LiveRoom *room : m_rooms->rooms()) {
+            if (room->emptySince() > 0 && now - room->emptySince() >= m_cleanupInterval.count())
+                stale.append(room->roomId());
+        }
+        if (!dryRun) {
+            for (const QString &id : std::as_const(stale))
+                m_rooms->dispose(id, QStringLiteral("disposed"));
+        }
+        done(stale);
+    });
+    m_cleanup->addKind(QStringLiteral("tickets"), [this](bool dryRun, CleanupSweep::Done done) {
+        // Tickets that waited past the longest wait (their players are told by ticketRemoved).
+        m_matchmaker->removeStale(dryRun, this, [done](Result<QList<Ticket>> removed) {
+            if (!removed.ok()) {
+                done(removed.error());
+                return;
+            }
+            QStringList ids;
+            for (const Ticket &t : removed.value())
+                ids.append(t.id);
+            done(ids);
+        });
+    });
+    m_cleanup->addKind(QStringLiteral("states"), [this](bool dryRun, CleanupSweep::Done done) {
+        // Game states whose room record is gone (a crash between the two deletes, or an old bug).
+        m_store->scan("room:*:state", this, [this, dryRun, done](Result<StateStore::Keys> keys) {
+            if (!keys.ok()) {
+                done(keys.error());
+                return;
+            }
+            auto pending = std::make_shared<qsizetype>(keys.value().size());
+            auto orphans = std::make_shared<QStringList>();
+            if (*pending == 0) {
+                done(QStringList());
+                return;
+            }
+            for (const QByteArray &stateKey : keys.value()) {
+                const QByteArray roomKey = stateKey.chopped(int(sizeof(":state") - 1));
+                m_store->exists(roomKey, this, [this, stateKey, roomKey, dryRun, done, pending, orphans](Result<bool> r) {
+                    if (r.ok() && !r.value()) {
+                        orphans->append(QString::fromUtf8(roomKey.mid(5)));
+                        if (!dryRun)
+                            m_store->del({stateKey}, this, nullptr);
+                    }
+                    if (--*pending == 0)
+                        done(*orphans);
+                });
+            }
+        });
+    });
 }
 
 void ServerApp::registerMetrics()
@@ -133,6 +405,68 @@ void ServerApp::registerMetrics()
                                 QStringLiteral("Failed Redis connection attempts since start"),
                                 [pool] { return double(pool().failed); });
     }
+}
+
+void ServerApp::registerAdminRoutes()
+{
+    using M = AdminApi::Method;
+    m_admin->route(M::Get, QStringLiteral("/live"), std::nullopt, [](const AdminRequest &, AdminApi::Respond respond) {
+        respond(AdminResponse::json({{QStringLiteral("live"), true}}));
+    });
+    m_admin->route(M::Get, QStringLiteral("/ready"), std::nullopt, [this](const AdminRequest &, AdminApi::Respond respond) {
+        const bool ready = !m_shuttingDown;
+        respond(AdminResponse::json({{QStringLiteral("ready"), ready}}, ready ? 200 : 503));
+    });
+    m_admin->route(M::Get, QStringLiteral("/health"), std::nullopt,
+                   [this](const AdminRequest &, AdminApi::Respond respond) { respond(AdminResponse::json(health())); });
+    m_admin->route(M::Get, QStringLiteral("/health/stats"), Role::Viewer,
+                   [this](const AdminRequest &, AdminApi::Respond respond) { respond(AdminResponse::json(stats())); });
+    m_admin->route(M::Post, QStringLiteral("/health/cleanup"), Role::Operator,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        const QString dry = request.query.queryItemValue(QStringLiteral("dry_run"));
+        const bool dryRun = dry == QLatin1String("1") || dry == QLatin1String("true");
+        qCInfo(lcServer) << "cleanup" << (dryRun ? "(dry run)" : "") << "requested by" << roleName(*request.role)
+                         << "from" << request.peer.toString();
+        m_cleanup->run(dryRun, [this, respond, dryRun](const CleanupReport &report) {
+            if (!dryRun)
+                m_lastCleanup = report.toJson();
+            respond(AdminResponse::json(report.toJson()));
+        });
+    });
+    m_admin->route(M::Get, QStringLiteral("/metrics"), Role::Viewer, [this](const AdminRequest &, AdminApi::Respond respond) {
+        respond(AdminResponse::text(m_metrics.exposition(), QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8")));
+    });
+    m_admin->route(M::Get, QStringLiteral("/rooms"), Role::Viewer, [this](const AdminRequest &request, AdminApi::Respond respond) {
+        const QString type = request.query.queryItemValue(QStringLiteral("type"));
+        QJsonArray rooms;
+        for (LiveRoom *room : m_rooms->rooms()) {
+            if (!type.isEmpty() && room->roomType() != type)
+                continue;
+            QJsonArray members;
+            for (const RoomMember &m : room->members())
+                members.append(QJsonObject{{QStringLiteral("sessionId"), m.sessionId}, {QStringLiteral("playerId"), m.playerId}});
+            rooms.append(QJsonObject{{QStringLiteral("id"), room->roomId()},
+                                     {QStringLiteral("type"), room->roomType()},
+                                     {QStringLiteral("clients"), int(room->members().size())},
+                                     {QStringLiteral("maxClients"), int(room->maxClients())},
+                                     {QStringLiteral("locked"), room->isLocked()},
+                                     {QStringLiteral("private"), room->isPrivate()},
+                                     {QStringLiteral("metadata"), room->metadata()},
+                                     {QStringLiteral("members"), members},
+                                     {QStringLiteral("createdAt"), QDateTime::fromMSecsSinceEpoch(room->createdAt(), Qt::UTC).toString(Qt::ISODateWithMs)}});
+        }
+        respond(AdminResponse::json({{QStringLiteral("rooms"), rooms}, {QStringLiteral("count"), rooms.size()}}));
+    });
+    m_admin->route(M::Delete, QStringLiteral("/rooms/<arg>"), Role::Operator,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        if (!m_rooms->dispose(request.arg, QStringLiteral("disposed"))) {
+            respond(AdminResponse::error(protocol::toError(ErrorCode::NotFound, QStringLiteral("no room %1").arg(request.arg))));
+            return;
+        }
+        qCInfo(lcServer) << "room" << request.arg << "disposed by" << roleName(*request.role) << "from"
+                         << request.peer.toString();
+        respond(AdminResponse::json({{QStringLiteral("disposed"), request.arg}}));
+    });
 }
 
 void ServerApp::checkStore(TaskRegistry::Done done)
@@ -210,9 +544,46 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},
         {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed()) / 1000.0},
         {QStringLiteral("pid"), qint64(::getpid())},
+        {QStringLiteral("sessions"), m_sessions ? m_sessions->sessionCount() : 0},
+        {QStringLiteral("connected"), m_sessions ? m_sessions->connectedCount() : 0},
+        {QStringLiteral("rooms"), m_rooms ? m_rooms->roomCount() : 0},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
     };
+}
+
+QJsonObject ServerApp::stats() const
+{
+    QJsonObject byType;
+    QJsonObject clientsByType;
+    for (LiveRoom *room : m_rooms->rooms()) {
+        byType[room->roomType()] = byType[room->roomType()].toInt() + 1;
+        clientsByType[room->roomType()] = clientsByType[room->roomType()].toInt() + int(room->members().size());
+    }
+    int detached = 0;
+    for (Session *s : m_sessions->sessions())
+        detached += s->detachedAt > 0 ? 1 : 0;
+    QJsonObject out = health();
+    out.insert(QStringLiteral("sessions"), QJsonObject{{QStringLiteral("total"), m_sessions->sessionCount()},
+                                                      {QStringLiteral("connected"), m_sessions->connectedCount()},
+                                                      {QStringLiteral("awaitingResume"), detached},
+                                                      {QStringLiteral("awaitingHello"), m_sessions->pendingCount()}});
+    out.insert(QStringLiteral("rooms"), QJsonObject{{QStringLiteral("total"), m_rooms->roomCount()},
+                                                   {QStringLiteral("byType"), byType},
+                                                   {QStringLiteral("clientsByType"), clientsByType}});
+    int queued = 0;
+    for (Session *s : m_sessions->sessions())
+        queued += s->queued ? 1 : 0;
+    out.insert(QStringLiteral("matchmaking"), QJsonObject{{QStringLiteral("queuedSessions"), queued}});
+    out.insert(QStringLiteral("lastCleanup"), m_lastCleanup);
+    out.insert(QStringLiteral("playerPort"), int(playerPort()));
+    out.insert(QStringLiteral("connectionsAccepted"), qint64(m_gateway ? m_gateway->accepted() : 0));
+    return out;
+}
+
+quint16 ServerApp::playerPort() const
+{
+    return m_gateway ? m_gateway->port() : 0;
 }
 
 quint16 ServerApp::adminPort() const
@@ -222,7 +593,8 @@ quint16 ServerApp::adminPort() const
 
 QString ServerApp::readyLine() const
 {
-    return QStringLiteral("arena-server ready admin=%1 instance=%2 store=%3")
+    return QStringLiteral("arena-server ready player=%1 admin=%2 instance=%3 store=%4")
+        .arg(playerPort())
         .arg(adminPort())
         .arg(m_instanceId, m_store->backendName());
 }
@@ -233,8 +605,22 @@ void ServerApp::shutdown()
         return;
     m_shuttingDown = true;
     qCInfo(lcServer) << "shutting down";
+    if (m_gateway)
+        m_gateway->stopListening();
+    if (m_sessions) {
+        m_sessions->setAccepting(false);
+        m_sessions->endAll(QStringLiteral("shutdown"), 1001, 1000);
+    }
+    if (m_rooms)
+        m_rooms->disposeAll(QStringLiteral("shutdown"));
+    if (m_matchmaker) {
+        // Sessions are gone with this instance, and so must their tickets be.
+        disconnect(m_matchmaker, &Matchmaker::ticketRemoved, this, nullptr);
+        m_matchmaker->removeInstanceTickets(m_instanceId, false, this, nullptr);
+    }
     m_tasks.cancelAll();
-    // Drop this instance's own keys, then finish; the deadline bounds the wait when the store hangs.
+    // Drop this instance's own keys and let the close frames go out, then finish; the deadline bounds
+    // the wait when the store hangs.
     auto finishOnce = std::make_shared<bool>(false);
     const auto finish = [this, finishOnce] {
         if (std::exchange(*finishOnce, true))
@@ -245,10 +631,13 @@ void ServerApp::shutdown()
         qCWarning(lcServer) << "shutdown deadline passed; exiting without waiting for the store";
         finish();
     });
-    m_store->del({"health:" + m_instanceId.toUtf8()}, this, [finish](Result<qint64> r) {
+    const QByteArray me = m_instanceId.toUtf8();
+    m_store->del({"health:" + me, "instance:" + me + ":sessions", "instance:" + me + ":rooms"}, this,
+                 [this, finish](Result<qint64> r) {
         if (!r.ok())
             qCWarning(lcServer) << "could not remove this instance's keys:" << r.error().message;
-        finish();
+        // A short grace for the close frames already queued on the player sockets.
+        QTimer::singleShot(200, this, finish);
     });
 }
 

@@ -1,5 +1,5 @@
-// ServerApp: one arena-server instance — its store, task registry, metrics and admin API — built from
-// a loaded Config; the thin main only parses, calls init() and runs the event loop.
+// ServerApp: one arena-server instance — store, sessions, rooms, matchmaking, cleanup, the player port
+// and the admin API — built from a loaded Config; the thin main only parses, calls init() and runs.
 #pragma once
 
 #include "shared/core/metricsregistry.h"
@@ -17,9 +17,23 @@
 namespace arena {
 
 class AdminApi;
+class CleanupSweep;
 class Config;
-class StateStore;
+class Matchmaker;
+class PlayerAuth;
+class PlayerGateway;
 class RedisStore;
+class RoomManager;
+class RoomTypeRegistry;
+class SessionManager;
+class StateStore;
+struct Session;
+struct AdminRequest;
+struct AdminResponse;
+
+namespace protocol {
+struct Queue;
+}
 
 class ServerApp final : public QObject
 {
@@ -33,46 +47,62 @@ public:
     // Builds everything and starts listening. A failure (bad token file, port taken) says why.
     Result<void> init(const Config &config);
 
-    // "arena-server ready admin=4601 instance=host-1234 store=memory"
+    // "arena-server ready player=4600 admin=4601 instance=host-1234 store=memory"
     QString readyLine() const;
     QString instanceId() const { return m_instanceId; }
+    quint16 playerPort() const;
     quint16 adminPort() const;
     StateStore *store() const { return m_store; }
     TaskRegistry &tasks() { return m_tasks; }
     MetricsRegistry &metrics() { return m_metrics; }
 
     QJsonObject health() const;
+    QJsonObject stats() const;
     bool isShuttingDown() const { return m_shuttingDown; }
 
 public Q_SLOTS:
-    // Stops taking work, cancels every task and emits finished() (at the latest after the deadline).
+    // Stops accepting, tells every client (close 1001), disposes rooms, cancels every task, drops this
+    // instance's keys and emits finished() — at the latest when the shutdown deadline passes.
     void shutdown();
 
 Q_SIGNALS:
     void finished();
 
 private:
+    Result<void> initStore(const Config &config);
     void registerMetrics();
+    void registerAdminRoutes();
+    void registerCleanupKinds();
     void checkStore(TaskRegistry::Done done);
+    void queue(Session &session, const protocol::Queue &request);
 
     QString m_instanceId;
     QDateTime m_startedAt;
     QElapsedTimer m_uptime;
-    StateStore *m_store = nullptr;
-    RedisStore *m_redisStore = nullptr; // same object as m_store when Redis is configured
-    AdminApi *m_admin = nullptr;
     TaskRegistry m_tasks;
     MetricsRegistry m_metrics;
+    StateStore *m_store = nullptr;
+    RedisStore *m_redisStore = nullptr; // same object as m_store when Redis is configured
+    std::unique_ptr<PlayerAuth> m_auth;
+    std::unique_ptr<RoomTypeRegistry> m_roomTypes;
+    SessionManager *m_sessions = nullptr;
+    RoomManager *m_rooms = nullptr;
+    Matchmaker *m_matchmaker = nullptr;
+    CleanupSweep *m_cleanup = nullptr;
+    PlayerGateway *m_gateway = nullptr;
+    AdminApi *m_admin = nullptr;
     Histogram *m_storeRoundTrip = nullptr; // series owned by m_metrics
     Counter *m_storeCheckFailures = nullptr;
     std::chrono::milliseconds m_storeCheckInterval{5000};
     std::chrono::milliseconds m_shutdownDeadline{30000};
+    std::chrono::milliseconds m_cleanupInterval{60000};
     bool m_shuttingDown = false;
 
     // Result of the latest store round trip, for /health.
     QDateTime m_lastStoreCheck;
     double m_lastStoreRoundTripMs = -1;
     QString m_lastStoreError;
+    QJsonObject m_lastCleanup;
 };
 
 } // namespace arena

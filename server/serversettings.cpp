@@ -1,5 +1,7 @@
 #include "server/serversettings.h"
 
+#include "server/auth/playerauth.h"
+#include "server/matchmaking/matchmakersettings.h"
 #include "shared/core/defaults.h"
 #include "shared/core/logging.h"
 
@@ -10,9 +12,43 @@ namespace arena {
 QList<SettingSpec> serverSettings()
 {
     QList<SettingSpec> specs{
+        SettingSpec::integer(QStringLiteral("player-port"), defaults::playerPort,
+                             QStringLiteral("Player WebSocket port; 0 picks a free port"), 0, 65535),
+        SettingSpec::string(QStringLiteral("bind"), QStringLiteral("0.0.0.0"),
+                            QStringLiteral("Address the player port listens on")),
+        SettingSpec::integer(QStringLiteral("session-limit"), 10000,
+                             QStringLiteral("Sessions this instance holds; over it a connection gets server_busy "
+                                            "and close 1013 (seed 001)"),
+                             1, 1000000),
+        SettingSpec::duration(QStringLiteral("session-idle-timeout"), defaults::sessionIdleExpiry,
+                              QStringLiteral("A session that sends nothing for this long is closed (seed 001)"),
+                              1s, 24h),
+        SettingSpec::duration(QStringLiteral("resume-grace"), defaults::sessionIdleExpiry,
+                              QStringLiteral("How long a dropped session keeps its seats, waiting for a resume"),
+                              0ms, 24h),
+        SettingSpec::duration(QStringLiteral("cleanup-interval"), defaults::cleanupInterval,
+                              QStringLiteral("Period of the cleanup sweep (idle sessions, empty rooms, stale "
+                                             "tickets, orphaned states; seeds 000, 001)"),
+                              100ms, 24h),
+        SettingSpec::duration(QStringLiteral("hello-timeout"), 10s,
+                              QStringLiteral("Time a new connection has to upgrade to WebSocket and say hello"),
+                              100ms, 5min),
+        SettingSpec::duration(QStringLiteral("heartbeat-interval"), 15s,
+                              QStringLiteral("How often clients are asked to ping when otherwise idle"), 1s, 10min),
+        SettingSpec::integer(QStringLiteral("max-message-bytes"), 64 * 1024,
+                             QStringLiteral("Largest player message; a larger one closes the connection with 1009"),
+                             1024, 16 * 1024 * 1024),
+        SettingSpec::integer(QStringLiteral("messages-per-second"), 50,
+                             QStringLiteral("Sustained messages per second a session may send"), 1, 100000),
+        SettingSpec::integer(QStringLiteral("message-burst"), 100,
+                             QStringLiteral("Messages a session may send at once above the sustained rate"), 1,
+                             1000000),
+        SettingSpec::integer(QStringLiteral("max-outbound-bytes"), 1024 * 1024,
+                             QStringLiteral("Unsent bytes a client may leave queued before it is disconnected"),
+                             4096, 1024 * 1024 * 1024),
         SettingSpec::integer(QStringLiteral("admin-port"), defaults::adminPort,
                              QStringLiteral("Admin HTTP port (health, metrics, actions); 0 picks a free port"), 0, 65535),
-        SettingSpec::string(QStringLiteral("bind"), QStringLiteral("127.0.0.1"),
+        SettingSpec::string(QStringLiteral("admin-bind"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("Address the admin port listens on (0.0.0.0 for every interface)")),
         SettingSpec::url(QStringLiteral("redis"), QString(),
                          QStringLiteral("Redis URL redis://[user:password@]host[:port][/db]; "
@@ -38,6 +74,8 @@ QList<SettingSpec> serverSettings()
                               QStringLiteral("Longest a graceful shutdown may take before the process exits"),
                               0ms, 10min),
     };
+    specs += PlayerAuth::specs();
+    specs += MatchmakerSettings::specs();
     specs += loggingSettings();
     return specs;
 }

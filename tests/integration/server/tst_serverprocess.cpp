@@ -1,14 +1,12 @@
 // The real arena-server process: ready line, admin endpoints, token rules, bad configuration,
 // a taken port, Redis going away and coming back, and graceful shutdown on SIGTERM.
+#include "tests/support/adminhttp.h"
 #include "tests/support/childprocess.h"
 #include "tests/support/redisserver.h"
 
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTcpServer>
 #include <QTemporaryFile>
 #include <QTest>
@@ -20,29 +18,13 @@ using namespace arena;
 
 namespace {
 
-const QRegularExpression readyLine(QStringLiteral("^arena-server ready admin=(\\d+) instance=(\\S+) store=(\\w+)"));
+const QRegularExpression readyLine(QStringLiteral("^arena-server ready player=\\d+ admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 
-struct HttpResult
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
+using test::HttpResult;
 
 HttpResult get(quint16 port, const QString &path, const QByteArray &token = {})
 {
-    QNetworkAccessManager nam;
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
-    if (!token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + token);
-    QNetworkReply *reply = nam.get(request);
-    QEventLoop loop;
-    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(5000, &loop, &QEventLoop::quit);
-    loop.exec();
-    HttpResult r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
-    delete reply;
-    return r;
+    return test::http("GET", port, path, token);
 }
 
 } // namespace
@@ -54,7 +36,8 @@ class TestServerProcess final : public QObject
 private:
     bool startServer(test::ChildProcess &server, const QStringList &args)
     {
-        QStringList all{QStringLiteral("--admin-port"), QStringLiteral("0")};
+        QStringList all{QStringLiteral("--admin-port"), QStringLiteral("0"), QStringLiteral("--player-port"),
+                        QStringLiteral("0")};
         all += args;
         return server.startAndWait(QStringLiteral(ARENA_SERVER_BINARY), all, readyLine, 10000);
     }
@@ -81,8 +64,11 @@ private Q_SLOTS:
         QCOMPARE(health[QStringLiteral("status")].toString(), QStringLiteral("ok"));
         QCOMPARE(health[QStringLiteral("instance")].toString(), QStringLiteral("mem-1"));
         QCOMPARE(health[QStringLiteral("store")].toObject()[QStringLiteral("backend")].toString(), QStringLiteral("memory"));
-        QCOMPARE(health[QStringLiteral("tasks")].toArray().first().toObject()[QStringLiteral("name")].toString(),
-                 QStringLiteral("store-check"));
+        QStringList tasks;
+        for (const QJsonValue &t : health[QStringLiteral("tasks")].toArray())
+            tasks.append(t.toObject()[QStringLiteral("name")].toString());
+        QVERIFY2(tasks.contains(QStringLiteral("store-check")) && tasks.contains(QStringLiteral("cleanup")),
+                 qPrintable(tasks.join(QLatin1Char(','))));
 
         const HttpResult metrics = get(port, QStringLiteral("/metrics"));
         QCOMPARE(metrics.status, 200);
@@ -157,7 +143,8 @@ private Q_SLOTS:
         QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
         test::ChildProcess server;
         QVERIFY(!server.startAndWait(QStringLiteral(ARENA_SERVER_BINARY),
-                                     {QStringLiteral("--admin-port"), QString::number(squatter.serverPort())},
+                                     {QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
+                                      QString::number(squatter.serverPort())},
                                      readyLine, 5000));
         QVERIFY(server.state() == QProcess::NotRunning || server.waitForFinished(5000));
         QCOMPARE(server.exitCode(), 1);

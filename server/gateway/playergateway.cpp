@@ -1,0 +1,50 @@
+#include "server/gateway/playergateway.h"
+
+#include "server/serverlog.h"
+#include "server/sessions/sessionmanager.h"
+
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace arena {
+
+PlayerGateway::PlayerGateway(SessionManager &sessions, ConnectionLimits limits,
+                             std::chrono::milliseconds handshakeTimeout, QObject *parent)
+    : QObject(parent), m_sessions(sessions), m_limits(limits),
+      m_server(new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this))
+{
+    // Bounds the WebSocket upgrade itself; the hello that follows has its own timeout.
+    m_server->setHandshakeTimeout(handshakeTimeout);
+    connect(m_server, &QWebSocketServer::newConnection, this, &PlayerGateway::onNewConnection);
+    connect(m_server, &QWebSocketServer::acceptError, this, [](QAbstractSocket::SocketError error) {
+        qCWarning(lcServer) << "player port accept error" << error;
+    });
+}
+
+PlayerGateway::~PlayerGateway() = default;
+
+Result<quint16> PlayerGateway::listen(const QHostAddress &address, quint16 port)
+{
+    if (!m_server->listen(address, port))
+        return Error{QStringLiteral("listen_failed"), QStringLiteral("cannot listen on player port %1 at %2: %3")
+                                                          .arg(port)
+                                                          .arg(address.toString(), m_server->errorString())};
+    m_port = m_server->serverPort();
+    return m_port;
+}
+
+void PlayerGateway::stopListening()
+{
+    m_server->close();
+}
+
+void PlayerGateway::onNewConnection()
+{
+    while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        ++m_accepted;
+        auto *connection = new PlayerConnection(socket, m_limits, this);
+        m_sessions.adopt(connection);
+    }
+}
+
+} // namespace arena

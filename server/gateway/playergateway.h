@@ -1,0 +1,46 @@
+// PlayerGateway: the player WebSocket port. Accepts connections, applies the connection limits, and
+// hands each one to the SessionManager.
+#pragma once
+
+#include "server/gateway/playerconnection.h"
+#include "shared/result.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+#include <chrono>
+
+class QWebSocketServer;
+
+namespace arena {
+
+class SessionManager;
+
+class PlayerGateway final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PlayerGateway)
+
+public:
+    PlayerGateway(SessionManager &sessions, ConnectionLimits limits, std::chrono::milliseconds handshakeTimeout,
+                  QObject *parent = nullptr);
+    ~PlayerGateway() override;
+
+    // Returns the port (useful with port 0); failure names the address and port.
+    Result<quint16> listen(const QHostAddress &address, quint16 port);
+    // Stops accepting new connections (shutdown); open ones stay.
+    void stopListening();
+    quint16 port() const { return m_port; }
+    quint64 accepted() const { return m_accepted; }
+
+private:
+    void onNewConnection();
+
+    SessionManager &m_sessions;
+    ConnectionLimits m_limits;
+    QWebSocketServer *m_server;
+    quint16 m_port = 0;
+    quint64 m_accepted = 0;
+};
+
+} // namespace arena

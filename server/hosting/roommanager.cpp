@@ -1,0 +1,450 @@
+#include "server/hosting/roommanager.h"
+
+#include "server/rooms/roomtyperegistry.h"
+#include "server/serverlog.h"
+#include "server/sessions/sessionmanager.h"
+#include "shared/core/metricsregistry.h"
+#include "shared/protocol/codec.h"
+#include "shared/store/statestore.h"
+
+#include <QJsonDocument>
+#include <QRandomGenerator>
+
+namespace arena {
+
+using protocol::ErrorCode;
+
+namespace {
+
+Error err(ErrorCode code, const QString &message)
+{
+    return protocol::toError(code, message);
+}
+
+QString newRoomId()
+{
+    quint32 words[3];
+    QRandomGenerator::system()->fillRange(words);
+    return QStringLiteral("r-") + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+}
+
+bool matches(const QJsonObject &metadata, const QJsonObject &filter)
+{
+    for (auto it = filter.begin(); it != filter.end(); ++it) {
+        if (metadata.value(it.key()) != it.value())
+            return false;
+    }
+    return true;
+}
+
+QByteArray roomKey(const QString &id)
+{
+    return "room:" + id.toUtf8();
+}
+
+} // namespace
+
+RoomManager::RoomManager(StateStore &store, MetricsRegistry &metrics, const RoomTypeRegistry &types,
+                         SessionManager &sessions, QString instanceId, QObject *parent)
+    : QObject(parent), m_store(store), m_types(types), m_sessions(sessions), m_instanceId(std::move(instanceId))
+{
+    m_listChanged.setSingleShot(true);
+    m_listChanged.setInterval(100);
+    connect(&m_listChanged, &QTimer::timeout, this, [this] {
+        for (LiveRoom *room : rooms()) {
+            if (room->type().watchesRoomList && !room->isDisposed())
+                room->logic().onRoomListChanged(*room);
+        }
+    });
+    m_messages = &metrics.counter(QStringLiteral("arena_room_messages_total"),
+                                  QStringLiteral("room_message requests accepted by room logic")).labels({});
+    m_deliveries = &metrics.counter(QStringLiteral("arena_room_deliveries_total"),
+                                    QStringLiteral("Room events and states delivered to members")).labels({});
+    m_created = &metrics.counter(QStringLiteral("arena_rooms_created_total"), QStringLiteral("Rooms created")).labels({});
+    m_disposed = &metrics.counter(QStringLiteral("arena_rooms_disposed_total"), QStringLiteral("Rooms disposed"))
+                      .labels({});
+    metrics.callbackGauge(QStringLiteral("arena_rooms"), QStringLiteral("Rooms on this instance"),
+                          [this] { return double(m_rooms.size()); });
+}
+
+RoomManager::~RoomManager()
+{
+    m_listChanged.stop();
+    for (auto &[id, room] : m_rooms)
+        room->markDisposed();
+}
+
+void RoomManager::reply(Session &session, const Error &error, std::optional<quint64> rid)
+{
+    const auto code = protocol::errorCodeOf(error).value_or(ErrorCode::Internal);
+    session.send(protocol::ErrorMessage::make(code, error.message, rid));
+}
+
+LiveRoom *RoomManager::find(const QString &roomId) const
+{
+    const auto it = m_rooms.find(roomId);
+    return it == m_rooms.end() ? nullptr : it->second;
+}
+
+QList<LiveRoom *> RoomManager::rooms() const
+{
+    QList<LiveRoom *> out;
+    out.reserve(qsizetype(m_rooms.size()));
+    for (const auto &[id, room] : m_rooms)
+        out.append(room);
+    return out;
+}
+
+QList<protocol::RoomInfo> RoomManager::listed(const std::optional<QString> &type, const QJsonObject &filter) const
+{
+    QList<protocol::RoomInfo> out;
+    for (const auto &[id, room] : m_rooms) {
+        if (room->isPrivate() || room->isDisposed() || !room->reservations().isEmpty())
+            continue;
+        if (type && room->type().name != *type)
+            continue;
+        if (!matches(room->metadata(), filter))
+            continue;
+        out.append(room->info());
+    }
+    return out;
+}
+
+Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
+{
+    const RoomTypeInfo *type = m_types.find(options.type);
+    if (!type)
+        return err(ErrorCode::NotFound, QStringLiteral("no room type named \"%1\"").arg(options.type));
+    const quint32 maxClients = options.maxClients.value_or(type->defaultMaxClients);
+    if (maxClients == 0 || maxClients > type->maxMaxClients)
+        return err(ErrorCode::BadRequest, QStringLiteral("max_clients of a %1 room must be 1 to %2")
+                                              .arg(type->name)
+                                              .arg(type->maxMaxClients));
+    auto *room = new LiveRoom(*this, *type, newRoomId(), type->create(), maxClients, options.isPrivate,
+                              options.metadata, this);
+    room->reservations() = options.reservedFor;
+    if (const auto created = room->logic().onCreate(*room, options.metadata); !created.ok()) {
+        room->markDisposed();
+        delete room;
+        return created.error();
+    }
+    m_rooms.emplace(room->roomId(), room);
+    room->startTicking();
+    m_created->inc();
+    writeRoom(*room);
+    notifyListWatchers();
+    return room;
+}
+
+void RoomManager::joinOrCreate(Session &session, const protocol::JoinOrCreate &request)
+{
+    const QJsonObject filter = request.filter.toJsonObject();
+    for (const auto &[id, room] : m_rooms) {
+        if (room->type().name != request.roomType || room->isPrivate() || room->isLocked() || room->isFull()
+            || room->isDisposed() || !room->reservations().isEmpty() || room->hasMember(session.id))
+            continue;
+        if (!matches(room->metadata(), filter))
+            continue;
+        if (joinRoom(session, *room, request.rid).ok())
+            return;
+    }
+    CreateOptions options;
+    options.type = request.roomType;
+    options.metadata = request.metadata.toJsonObject();
+    options.maxClients = request.maxClients;
+    auto created = createRoom(options);
+    if (!created.ok()) {
+        reply(session, created.error(), request.rid);
+        return;
+    }
+    if (const auto joined = joinRoom(session, *created.value(), request.rid); !joined.ok()) {
+        reply(session, joined.error(), request.rid);
+        if (created.value()->members().isEmpty())
+            dispose(created.value()->roomId(), QStringLiteral("disposed"));
+    }
+}
+
+void RoomManager::create(Session &session, const protocol::Create &request)
+{
+    CreateOptions options;
+    options.type = request.roomType;
+    options.metadata = request.metadata.toJsonObject();
+    options.isPrivate = request.isPrivate;
+    options.maxClients = request.maxClients;
+    auto created = createRoom(options);
+    if (!created.ok()) {
+        reply(session, created.error(), request.rid);
+        return;
+    }
+    if (const auto joined = joinRoom(session, *created.value(), request.rid); !joined.ok()) {
+        reply(session, joined.error(), request.rid);
+        dispose(created.value()->roomId(), QStringLiteral("disposed"));
+    }
+}
+
+void RoomManager::join(Session &session, const protocol::Join &request)
+{
+    LiveRoom *room = find(request.roomId);
+    if (!room || room->isDisposed()) {
+        reply(session, err(ErrorCode::NotFound, QStringLiteral("no room %1").arg(request.roomId)), request.rid);
+        return;
+    }
+    if (const auto joined = joinRoom(session, *room, request.rid); !joined.ok())
+        reply(session, joined.error(), request.rid);
+}
+
+Result<void> RoomManager::joinRoom(Session &session, LiveRoom &room, std::optional<quint64> rid)
+{
+    if (room.hasMember(session.id))
+        return err(ErrorCode::Conflict, QStringLiteral("you are already in room %1").arg(room.roomId()));
+    if (!room.reservations().isEmpty() && !room.reservations().contains(session.id))
+        return err(ErrorCode::Forbidden, QStringLiteral("room %1 is reserved for its matched players").arg(room.roomId()));
+    if (room.isLocked())
+        return err(ErrorCode::RoomLocked, QStringLiteral("room %1 is locked").arg(room.roomId()));
+    if (room.isFull())
+        return err(ErrorCode::RoomFull, QStringLiteral("room %1 is full (%2 players)").arg(room.roomId()).arg(room.maxClients()));
+    const RoomMember member{session.id, session.playerId};
+    if (const auto accepted = room.logic().onJoin(room, member); !accepted.ok())
+        return accepted.error();
+    room.addMember(member);
+    session.rooms.insert(room.roomId());
+    sendJoined(session, room, rid);
+    protocol::MemberJoined joined;
+    joined.roomId = room.roomId();
+    joined.sessionId = session.id;
+    joined.playerId = session.playerId;
+    room.sendToMembers(protocol::encode(joined), session.id);
+    room.logic().onJoined(room, member);
+    writeRoom(room);
+    notifyListWatchers();
+    return {};
+}
+
+void RoomManager::sendJoined(Session &session, LiveRoom &room, std::optional<quint64> rid)
+{
+    protocol::Joined joined;
+    joined.roomId = room.roomId();
+    joined.roomType = room.roomType();
+    joined.seq = room.seq();
+    joined.maxClients = room.maxClients();
+    for (const RoomMember &m : room.members())
+        joined.members.append(protocol::Member{m.sessionId, m.playerId});
+    joined.metadata = protocol::RawJson::fromJsonObject(room.metadata());
+    joined.state = room.currentState();
+    joined.rid = rid;
+    session.send(joined);
+}
+
+void RoomManager::leave(Session &session, const protocol::Leave &request)
+{
+    LiveRoom *room = find(request.roomId);
+    if (!room || !room->hasMember(session.id)) {
+        reply(session, err(ErrorCode::NotFound, QStringLiteral("you are not in room %1").arg(request.roomId)),
+              request.rid);
+        return;
+    }
+    protocol::Left left;
+    left.roomId = room->roomId();
+    left.reason = QStringLiteral("requested");
+    left.rid = request.rid;
+    session.send(left);
+    removeMember(session, *room, QStringLiteral("requested"), false);
+}
+
+void RoomManager::removeMember(Session &session, LiveRoom &room, const QString &reason, bool tellLeaver)
+{
+    if (!room.removeMember(session.id))
+        return;
+    session.rooms.remove(room.roomId());
+    if (tellLeaver) {
+        protocol::Left left;
+        left.roomId = room.roomId();
+        left.reason = reason;
+        session.send(left);
+    }
+    protocol::MemberLeft gone;
+    gone.roomId = room.roomId();
+    gone.sessionId = session.id;
+    gone.playerId = session.playerId;
+    gone.reason = reason;
+    room.sendToMembers(protocol::encode(gone));
+    room.logic().onLeave(room, RoomMember{session.id, session.playerId}, reason);
+    if (room.isDisposed())
+        return;
+    if (room.members().isEmpty() && room.type().autoDispose) {
+        dispose(room.roomId(), QStringLiteral("disposed"));
+        return;
+    }
+    writeRoom(room);
+    notifyListWatchers();
+}
+
+void RoomManager::removeFromAll(Session &session, const QString &reason)
+{
+    const QSet<QString> ids = session.rooms;
+    for (const QString &id : ids) {
+        if (LiveRoom *room = find(id))
+            removeMember(session, *room, reason, false);
+    }
+    session.rooms.clear();
+}
+
+void RoomManager::rejoin(Session &session)
+{
+    for (const QString &id : std::as_const(session.rooms)) {
+        if (LiveRoom *room = find(id))
+            sendJoined(session, *room, std::nullopt);
+    }
+}
+
+void RoomManager::listRooms(Session &session, const protocol::ListRooms &request)
+{
+    protocol::RoomList list;
+    list.rooms = listed(request.roomType, request.filter.toJsonObject());
+    list.rid = request.rid;
+    session.send(list);
+}
+
+void RoomManager::message(Session &session, const protocol::RoomMessage &request)
+{
+    LiveRoom *room = find(request.roomId);
+    if (!room || room->isDisposed()) {
+        reply(session, err(ErrorCode::NotFound, QStringLiteral("no room %1").arg(request.roomId)), request.rid);
+        return;
+    }
+    if (!room->hasMember(session.id)) {
+        reply(session, err(ErrorCode::Forbidden, QStringLiteral("join room %1 before sending to it").arg(request.roomId)),
+              request.rid);
+        return;
+    }
+    const auto handled = room->logic().onMessage(*room, RoomMember{session.id, session.playerId}, request.data);
+    if (!handled.ok()) {
+        reply(session, handled.error(), request.rid);
+        return;
+    }
+    m_messages->inc();
+    if (request.rid) {
+        protocol::Ack ack;
+        ack.rid = request.rid;
+        session.send(ack);
+    }
+}
+
+void RoomManager::setLocked(Session &session, const QString &roomId, bool locked, std::optional<quint64> rid)
+{
+    LiveRoom *room = find(roomId);
+    if (!room || room->isDisposed()) {
+        reply(session, err(ErrorCode::NotFound, QStringLiteral("no room %1").arg(roomId)), rid);
+        return;
+    }
+    if (!room->hasMember(session.id)) {
+        reply(session, err(ErrorCode::Forbidden, QStringLiteral("only members may lock or unlock room %1").arg(roomId)),
+              rid);
+        return;
+    }
+    room->setLocked(locked);
+    protocol::Ack ack;
+    ack.rid = rid;
+    session.send(ack);
+}
+
+bool RoomManager::dispose(const QString &roomId, const QString &reason)
+{
+    LiveRoom *room = find(roomId);
+    if (!room || room->isDisposed())
+        return false;
+    finishDispose(*room, reason);
+    return true;
+}
+
+void RoomManager::finishDispose(LiveRoom &room, const QString &reason)
+{
+    room.markDisposed();
+    m_rooms.erase(room.roomId());
+    protocol::Left left;
+    left.roomId = room.roomId();
+    left.reason = reason;
+    const QByteArray encoded = protocol::encode(left);
+    for (const RoomMember &m : room.members()) {
+        if (Session *s = m_sessions.find(m.sessionId)) {
+            s->rooms.remove(room.roomId());
+            s->sendEncoded(encoded);
+        }
+    }
+    room.logic().onDispose(room);
+    forgetRoom(room);
+    m_disposed->inc();
+    notifyListWatchers();
+    emit roomDisposed(room.roomId(), reason);
+    // Hooks of this room may still be on the stack (a room that disposes itself).
+    room.deleteLater();
+}
+
+void RoomManager::disposeAll(const QString &reason)
+{
+    for (LiveRoom *room : rooms())
+        finishDispose(*room, reason);
+}
+
+void RoomManager::deliver(const QString &sessionId, const QByteArray &encoded)
+{
+    if (Session *s = m_sessions.find(sessionId))
+        s->sendEncoded(encoded); // a detached member misses it and gets the state again on resume
+}
+
+void RoomManager::countEvent(qsizetype deliveries)
+{
+    m_deliveries->inc(double(deliveries));
+}
+
+void RoomManager::roomChanged(LiveRoom &room)
+{
+    writeRoom(room);
+    notifyListWatchers();
+}
+
+void RoomManager::stateChanged(LiveRoom &room)
+{
+    // The snapshot a match is restored from (worker pool issue) and late joiners on other instances read.
+    m_store.set(roomKey(room.roomId()) + ":state", room.currentState().json(), 0, StateStore::SetMode::Always, this,
+                nullptr);
+}
+
+void RoomManager::notifyListWatchers()
+{
+    if (!m_listChanged.isActive())
+        m_listChanged.start();
+}
+
+void RoomManager::writeRoom(const LiveRoom &room)
+{
+    const QByteArray key = roomKey(room.roomId());
+    m_store.hset(key,
+                 {{"type", room.roomType().toUtf8()},
+                  {"instance", m_instanceId.toUtf8()},
+                  {"clients", QByteArray::number(room.members().size())},
+                  {"max_clients", QByteArray::number(room.maxClients())},
+                  {"locked", room.isLocked() ? "1" : "0"},
+                  {"private", room.isPrivate() ? "1" : "0"},
+                  {"created", QByteArray::number(room.createdAt())},
+                  {"metadata", QJsonDocument(room.metadata()).toJson(QJsonDocument::Compact)}},
+                 this, [key](Result<qint64> r) {
+        if (!r.ok())
+            qCWarning(lcServer) << "could not store" << key << ":" << r.error().message;
+    });
+    m_store.sadd("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
+    if (room.isPrivate())
+        m_store.srem("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+    else
+        m_store.sadd("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+}
+
+void RoomManager::forgetRoom(const LiveRoom &room)
+{
+    const QByteArray key = roomKey(room.roomId());
+    m_store.del({key, key + ":state"}, this, nullptr);
+    m_store.srem("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+    m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
+}
+
+} // namespace arena

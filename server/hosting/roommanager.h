@@ -1,0 +1,100 @@
+// RoomManager: the rooms of this instance — join-or-create, create, join, leave, list, messages, lock —
+// with capacity, lock, private rooms, metadata filters, reserved seats for matches and auto-dispose.
+// Every room is mirrored into the StateStore (room:<id>, rooms:<type>, instance:<id>:rooms,
+// room:<id>:state) so other instances and the cleanup sweep can see it.
+#pragma once
+
+#include "server/hosting/liveroom.h"
+#include "server/sessions/session.h"
+#include "shared/protocol/playermessages.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+
+namespace arena {
+
+class Counter;
+class MetricsRegistry;
+class RoomTypeRegistry;
+class SessionManager;
+class StateStore;
+
+class RoomManager final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RoomManager)
+
+public:
+    struct CreateOptions
+    {
+        QString type;
+        QJsonObject metadata;
+        bool isPrivate = false;
+        std::optional<quint32> maxClients;
+        QSet<QString> reservedFor; // session ids that alone may join (matchmaking)
+    };
+
+    RoomManager(StateStore &store, MetricsRegistry &metrics, const RoomTypeRegistry &types,
+                SessionManager &sessions, QString instanceId, QObject *parent = nullptr);
+    ~RoomManager() override;
+
+    // Player requests.
+    void joinOrCreate(Session &session, const protocol::JoinOrCreate &request);
+    void create(Session &session, const protocol::Create &request);
+    void join(Session &session, const protocol::Join &request);
+    void leave(Session &session, const protocol::Leave &request);
+    void listRooms(Session &session, const protocol::ListRooms &request);
+    void message(Session &session, const protocol::RoomMessage &request);
+    void setLocked(Session &session, const QString &roomId, bool locked, std::optional<quint64> rid);
+
+    // Server side.
+    Result<LiveRoom *> createRoom(const CreateOptions &options);
+    // Removes the session from every room it is in (its session ended).
+    void removeFromAll(Session &session, const QString &reason);
+    // Sends `joined` again for every room of a resumed session.
+    void rejoin(Session &session);
+    // Disposes a room (operator action, empty room, finished match). False if unknown.
+    bool dispose(const QString &roomId, const QString &reason);
+    void disposeAll(const QString &reason);
+
+    LiveRoom *find(const QString &roomId) const;
+    QList<LiveRoom *> rooms() const;
+    int roomCount() const { return int(m_rooms.size()); }
+    QList<protocol::RoomInfo> listed(const std::optional<QString> &type, const QJsonObject &filter) const;
+
+    // For LiveRoom.
+    void deliver(const QString &sessionId, const QByteArray &encoded);
+    void roomChanged(LiveRoom &room);
+    void stateChanged(LiveRoom &room);
+    void finishDispose(LiveRoom &room, const QString &reason);
+    void countEvent(qsizetype deliveries);
+
+Q_SIGNALS:
+    void roomDisposed(const QString &roomId, const QString &reason);
+
+private:
+    Result<void> joinRoom(Session &session, LiveRoom &room, std::optional<quint64> rid);
+    void sendJoined(Session &session, LiveRoom &room, std::optional<quint64> rid);
+    void removeMember(Session &session, LiveRoom &room, const QString &reason, bool tellLeaver);
+    void writeRoom(const LiveRoom &room);
+    void forgetRoom(const LiveRoom &room);
+    void notifyListWatchers();
+    static void reply(Session &session, const Error &error, std::optional<quint64> rid);
+
+    StateStore &m_store;
+    const RoomTypeRegistry &m_types;
+    SessionManager &m_sessions;
+    QString m_instanceId;
+    std::map<QString, LiveRoom *> m_rooms; // owned (QObject children), ordered by id
+    QTimer m_listChanged;                 // debounces room-list notifications to lobbies
+    Counter *m_messages = nullptr;
+    Counter *m_deliveries = nullptr;
+    Counter *m_created = nullptr;
+    Counter *m_disposed = nullptr;
+};
+
+} // namespace arena

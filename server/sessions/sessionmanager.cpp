@@ -1,0 +1,359 @@
+#include "server/sessions/sessionmanager.h"
+
+#include "server/auth/playerauth.h"
+#include "server/serverlog.h"
+#include "shared/core/metricsregistry.h"
+#include "shared/store/memorydata.h"
+#include "shared/store/statestore.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+
+namespace arena {
+
+using protocol::ErrorCode;
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QByteArray sessionKey(const QString &id)
+{
+    return "session:" + id.toUtf8();
+}
+
+} // namespace
+
+SessionManager::SessionManager(StateStore &store, MetricsRegistry &metrics, SessionSettings settings,
+                               QString instanceId, const PlayerAuth *auth, QObject *parent)
+    : QObject(parent), m_store(store), m_settings(std::move(settings)),
+      m_instanceId(std::move(instanceId)), m_auth(auth), m_metrics(metrics)
+{
+    m_started = &metrics.counter(QStringLiteral("arena_sessions_started_total"), QStringLiteral("Sessions created"))
+                     .labels({});
+    m_resumed = &metrics.counter(QStringLiteral("arena_sessions_resumed_total"),
+                                 QStringLiteral("Sessions taken back with a resume token"))
+                     .labels({});
+    m_refusedBusy = &metrics.counter(QStringLiteral("arena_sessions_refused_busy_total"),
+                                     QStringLiteral("Connections refused at the session limit"))
+                         .labels({});
+    metrics.callbackGauge(QStringLiteral("arena_sessions"), QStringLiteral("Sessions on this instance"),
+                          [this] { return double(m_sessions.size()); });
+    metrics.callbackGauge(QStringLiteral("arena_sessions_connected"),
+                          QStringLiteral("Sessions with a live connection"),
+                          [this] { return double(connectedCount()); });
+    // Deletes player:<id> only while it still names this session (a newer session may own it).
+    m_store.registerOperation("compare-and-delete",
+                              {QByteArrayLiteral("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                                                 "return redis.call('DEL', KEYS[1]) end return 0"),
+                               [](MemoryData &data, const StateStore::Keys &keys, const StateStore::Args &args) {
+                                   const auto current = data.get(keys.value(0));
+                                   if (current.ok() && current.value() == args.value(0))
+                                       return Reply::integer(data.del({keys.value(0)}).valueOr(0));
+                                   return Reply::integer(0);
+                               }});
+}
+
+SessionManager::~SessionManager() = default;
+
+QString SessionManager::newId(const char *prefix) const
+{
+    // 128 random bits: ids and resume tokens must not be guessable.
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    return QLatin1String(prefix)
+        + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex());
+}
+
+void SessionManager::adopt(PlayerConnection *connection)
+{
+    if (int(m_sessions.size() + m_pending.size()) >= m_settings.sessionLimit) {
+        m_refusedBusy->inc();
+        auto e = protocol::ErrorMessage::make(ErrorCode::ServerBusy,
+                                              QStringLiteral("the server is full; try again in a moment"));
+        e.retryAfterMs = 5000;
+        connection->send(e);
+        connection->closeWith(QStringLiteral("server_busy"), *protocol::closeCode(ErrorCode::ServerBusy), 5000);
+        return;
+    }
+    auto timer = std::make_shared<QTimer>();
+    timer->setSingleShot(true);
+    connect(timer.get(), &QTimer::timeout, connection, [this, connection] {
+        m_pending.remove(connection);
+        connection->sendError(ErrorCode::Unauthorized, QStringLiteral("no hello within %1 ms")
+                                                           .arg(m_settings.helloTimeout.count()));
+        connection->closeWith(QStringLiteral("unauthorized"), *protocol::closeCode(ErrorCode::Unauthorized));
+    });
+    timer->start(m_settings.helloTimeout);
+    m_pending.insert(connection, timer);
+    connect(connection, &PlayerConnection::messageReceived, this,
+            [this, connection](const protocol::ClientMessage &message) {
+        if (!m_pending.contains(connection))
+            return; // already a session's connection: its own handler takes the message
+        if (const auto *hello = std::get_if<protocol::Hello>(&message)) {
+            onHello(connection, *hello);
+            return;
+        }
+        connection->sendError(m_settings.requireToken ? ErrorCode::Unauthorized : ErrorCode::BadRequest,
+                              QStringLiteral("the first message must be hello"), protocol::requestId(message));
+    });
+    connect(connection, &PlayerConnection::closed, this, [this, connection] { m_pending.remove(connection); });
+}
+
+void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello &hello)
+{
+    if (!m_accepting) {
+        auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                              QStringLiteral("this instance is shutting down; connect to another"),
+                                              hello.rid);
+        e.retryAfterMs = 1000;
+        connection->send(e);
+        return;
+    }
+    QString playerId = hello.playerId.value_or(QString());
+    if (m_auth && m_settings.requireToken) {
+        if (!hello.token) {
+            connection->sendError(ErrorCode::Unauthorized, QStringLiteral("this server requires a player token"),
+                                  hello.rid);
+            return;
+        }
+        const auto claims = m_auth->verify(*hello.token);
+        if (!claims.ok()) {
+            connection->sendError(ErrorCode::Unauthorized, claims.error().message, hello.rid);
+            return;
+        }
+        if (!playerId.isEmpty() && playerId != claims->playerId) {
+            connection->sendError(ErrorCode::Forbidden, QStringLiteral("player_id does not match the token"),
+                                  hello.rid);
+            return;
+        }
+        playerId = claims->playerId;
+    }
+
+    if (hello.resumeToken) {
+        const QString sid = m_byResumeToken.value(*hello.resumeToken);
+        Session *session = find(sid);
+        if (!session) {
+            connection->sendError(ErrorCode::SessionExpired,
+                                  QStringLiteral("that session is over; say hello without a resume token"), hello.rid);
+            return;
+        }
+        if (!playerId.isEmpty() && playerId != session->playerId) {
+            connection->sendError(ErrorCode::Forbidden, QStringLiteral("the resume token belongs to another player"),
+                                  hello.rid);
+            return;
+        }
+        if (session->connection && session->connection != connection) {
+            // The old connection is still open (a half-dead socket): this one replaces it.
+            PlayerConnection *old = session->connection;
+            session->connection = nullptr;
+            old->closeWith(QStringLiteral("replaced"), 1000);
+        }
+        m_pending.remove(connection);
+        m_byResumeToken.remove(session->resumeToken);
+        session->resumeToken = newId("rt-");
+        m_byResumeToken.insert(session->resumeToken, session->id);
+        attach(*session, connection);
+        m_resumed->inc();
+        sendWelcome(*session, hello.rid, true);
+        emit sessionResumed(session);
+        return;
+    }
+
+    if (playerId.isEmpty())
+        playerId = newId("guest-").left(22);
+    if (Session *older = find(m_byPlayer.value(playerId))) {
+        // One live session per player: the newer connection wins, the older one is told why it closes.
+        end(*older, QStringLiteral("replaced"), 1000);
+    }
+    m_pending.remove(connection);
+    auto owned = std::make_unique<Session>();
+    Session &session = *owned;
+    session.id = newId("s-");
+    session.playerId = playerId;
+    session.resumeToken = newId("rt-");
+    session.createdAt = session.lastActivityAt = nowMs();
+    m_sessions.emplace(session.id, std::move(owned));
+    m_byResumeToken.insert(session.resumeToken, session.id);
+    m_byPlayer.insert(playerId, session.id);
+    attach(session, connection);
+    m_started->inc();
+    writeRecord(session);
+    sendWelcome(session, hello.rid, false);
+    emit sessionStarted(&session);
+}
+
+void SessionManager::attach(Session &session, PlayerConnection *connection)
+{
+    session.connection = connection;
+    session.detachedAt = 0;
+    session.lastActivityAt = nowMs();
+    const QString sid = session.id;
+    disconnect(connection, &PlayerConnection::messageReceived, this, nullptr);
+    connect(connection, &PlayerConnection::messageReceived, this, [this, sid](const protocol::ClientMessage &m) {
+        if (Session *s = find(sid))
+            onMessage(*s, m);
+    });
+    connect(connection, &PlayerConnection::closed, this, [this, sid, connection](quint16 closeCode) {
+        onConnectionClosed(sid, connection, closeCode);
+    });
+}
+
+void SessionManager::sendWelcome(Session &session, std::optional<quint64> rid, bool resumed)
+{
+    protocol::Welcome welcome;
+    welcome.sessionId = session.id;
+    welcome.playerId = session.playerId;
+    welcome.resumeToken = session.resumeToken;
+    welcome.instance = m_instanceId;
+    welcome.heartbeatMs = quint32(m_settings.heartbeat.count());
+    welcome.resumed = resumed;
+    welcome.limits = m_settings.limits;
+    welcome.rid = rid;
+    session.send(welcome);
+}
+
+void SessionManager::onMessage(Session &session, const protocol::ClientMessage &message)
+{
+    session.lastActivityAt = nowMs();
+    if (const auto *ping = std::get_if<protocol::Ping>(&message)) {
+        protocol::Pong pong;
+        pong.time = ping->time;
+        pong.serverTime = quint64(session.lastActivityAt);
+        pong.rid = ping->rid;
+        session.send(pong);
+        return;
+    }
+    if (std::holds_alternative<protocol::Hello>(message)) {
+        session.connection->sendError(ErrorCode::Conflict, QStringLiteral("this connection already has a session"),
+                                      protocol::requestId(message));
+        return;
+    }
+    if (m_handler)
+        m_handler(session, message);
+}
+
+void SessionManager::onConnectionClosed(const QString &sessionId, PlayerConnection *connection, quint16 closeCode)
+{
+    Session *session = find(sessionId);
+    if (!session || session->connection != connection)
+        return; // replaced already, or the session is over
+    session->connection = nullptr;
+    qCDebug(lcServer) << "session" << sessionId << "connection closed with" << closeCode;
+    if (closeCode == 1000 || closeCode == 1001) {
+        // The client said goodbye: nothing to resume.
+        end(*session, QStringLiteral("closed"), closeCode);
+        return;
+    }
+    session->detachedAt = nowMs();
+    emit sessionDetached(session);
+}
+
+Session *SessionManager::find(const QString &sessionId) const
+{
+    if (sessionId.isEmpty())
+        return nullptr;
+    const auto it = m_sessions.find(sessionId);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+int SessionManager::connectedCount() const
+{
+    int n = 0;
+    for (const auto &[id, s] : m_sessions)
+        n += s->isConnected() ? 1 : 0;
+    return n;
+}
+
+QList<Session *> SessionManager::sessions() const
+{
+    QList<Session *> out;
+    out.reserve(qsizetype(m_sessions.size()));
+    for (const auto &[id, s] : m_sessions)
+        out.append(s.get());
+    return out;
+}
+
+void SessionManager::end(Session &session, const QString &reason, quint16 closeCode)
+{
+    const auto it = m_sessions.find(session.id);
+    if (it == m_sessions.end())
+        return;
+    std::unique_ptr<Session> owned = std::move(it->second);
+    m_sessions.erase(it);
+    m_byResumeToken.remove(owned->resumeToken);
+    if (m_byPlayer.value(owned->playerId) == owned->id)
+        m_byPlayer.remove(owned->playerId);
+    if (owned->connection) {
+        PlayerConnection *connection = owned->connection;
+        owned->connection = nullptr;
+        connection->closeWith(reason, closeCode);
+    }
+    forgetRecord(*owned);
+    emit sessionEnded(owned.get(), reason);
+}
+
+void SessionManager::endAll(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs)
+{
+    for (Session *s : sessions()) {
+        if (s->connection) {
+            PlayerConnection *connection = s->connection;
+            s->connection = nullptr;
+            connection->closeWith(reason, closeCode, retryAfterMs);
+        }
+        end(*s, reason, closeCode);
+    }
+}
+
+QStringList SessionManager::expireIdle(bool dryRun)
+{
+    const qint64 now = nowMs();
+    QStringList expired;
+    for (Session *s : sessions()) {
+        const bool idle = now - s->lastActivityAt >= m_settings.idleTimeout.count();
+        const bool abandoned = s->detachedAt > 0 && now - s->detachedAt >= m_settings.resumeGrace.count();
+        if (!idle && !abandoned)
+            continue;
+        expired.append(s->id);
+        if (!dryRun)
+            end(*s, abandoned ? QStringLiteral("disconnected") : QStringLiteral("idle"), 1000);
+    }
+    if (!dryRun) {
+        // Refresh the store's copy of the survivors (activity and TTL) in the same pass.
+        for (Session *s : sessions())
+            writeRecord(*s);
+    }
+    return expired;
+}
+
+void SessionManager::writeRecord(const Session &session)
+{
+    const QByteArray key = sessionKey(session.id);
+    m_store.hset(key,
+                 {{"player", session.playerId.toUtf8()},
+                  {"instance", m_instanceId.toUtf8()},
+                  {"created", QByteArray::number(session.createdAt)},
+                  {"active", QByteArray::number(session.lastActivityAt)}},
+                 this, [key](Result<qint64> r) {
+        if (!r.ok())
+            qCWarning(lcServer) << "could not store" << key << ":" << r.error().message;
+    });
+    // The record outlives a missed sweep but not a dead instance by much.
+    m_store.expire(key, (m_settings.idleTimeout + m_settings.sweepInterval * 2).count(), this, nullptr);
+    m_store.sadd("instance:" + m_instanceId.toUtf8() + ":sessions", {session.id.toUtf8()}, this, nullptr);
+    m_store.set("player:" + session.playerId.toUtf8(), session.id.toUtf8(),
+                (m_settings.idleTimeout + m_settings.sweepInterval * 2).count(), StateStore::SetMode::Always, this,
+                nullptr);
+}
+
+void SessionManager::forgetRecord(const Session &session)
+{
+    m_store.del({sessionKey(session.id)}, this, nullptr);
+    m_store.srem("instance:" + m_instanceId.toUtf8() + ":sessions", {session.id.toUtf8()}, this, nullptr);
+    m_store.run("compare-and-delete", {"player:" + session.playerId.toUtf8()}, {session.id.toUtf8()}, this, nullptr);
+}
+
+} // namespace arena
