@@ -189,6 +189,7 @@ Result<void> ServerApp::init(const Config &config)
                         }
                         s->queued = false;
                         protocol::QueueCancelled cancelled;
+                        cancelled.ticket = std::exchange(s->ticket, QString());
                         cancelled.reason = QStringLiteral("requested");
                         cancelled.rid = rid;
                         s->send(cancelled);
@@ -227,6 +228,7 @@ Result<void> ServerApp::init(const Config &config)
         for (const Ticket &t : match.tickets()) {
             if (Session *s = m_sessions->find(t.sessionId)) {
                 s->queued = false;
+                s->ticket.clear();
                 s->sendEncoded(encoded);
             }
         }
@@ -237,6 +239,7 @@ Result<void> ServerApp::init(const Config &config)
         if (!s)
             return;
         s->queued = false;
+        s->ticket.clear();
         protocol::QueueCancelled cancelled;
         cancelled.ticket = ticket.id;
         cancelled.reason = reason;
@@ -299,6 +302,7 @@ void ServerApp::queue(Session &session, const protocol::Queue &request)
             s->send(protocol::ErrorMessage::make(code, id.error().message, rid));
             return;
         }
+        s->ticket = id.value();
         protocol::Queued queued;
         queued.ticket = id.value();
         queued.roomType = request.roomType;

@@ -20,7 +20,8 @@ struct Session
     qint64 detachedAt = 0;     // when its connection dropped; 0 while connected
     QPointer<PlayerConnection> connection;
     QSet<QString> rooms;       // room ids it is a member of
-    bool queued = false;       // has a matchmaking ticket
+    bool queued = false;       // has (or is getting) a matchmaking ticket
+    QString ticket;            // its id, once the matchmaker accepted it
 
     bool isConnected() const { return connection && connection->isOpen(); }
     bool send(const protocol::ServerMessage &message) const

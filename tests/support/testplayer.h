@@ -22,6 +22,11 @@ public:
     {
         connect(client, &PlayerClient::received, this,
                 [this](const protocol::ServerMessage &m) { m_inbox.push_back(m); });
+        // A message the client cannot decode is a server bug: make it loud.
+        connect(client, &PlayerClient::undecodable, this, [this](const QString &reason, const QByteArray &text) {
+            ++undecodable;
+            qWarning("undecodable server message (%s): %s", qPrintable(reason), text.left(300).constData());
+        });
     }
 
     // Connects, says hello and waits for welcome. False if refused or not welcomed in time.
@@ -88,6 +93,7 @@ public:
     void clear() { m_inbox.clear(); }
 
     PlayerClient *client;
+    int undecodable = 0;
 
 private:
     std::deque<protocol::ServerMessage> m_inbox;

@@ -1,11 +1,13 @@
 // The player protocol against the real arena-server process: sessions, rooms, errors, limits, resume,
 // duplicate players, idle expiry, the session cap, floods, oversized and malformed messages, a client
 // that stops reading, and SIGTERM with clients connected.
+#include "server/auth/playerauth.h"
 #include "tests/support/adminhttp.h"
 #include "tests/support/childprocess.h"
 #include "tests/support/testplayer.h"
 
 #include <QTcpSocket>
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <csignal>
@@ -522,6 +524,99 @@ private Q_SLOTS:
         }
         QTRY_COMPARE_WITH_TIMEOUT(connected(), 1, 5000);
         QCOMPARE(writer.client->state(), PlayerClient::State::Ready); // the writer, who reads, is fine
+    }
+
+    void matchmakingFormsAMatchAndReservesTheRoom()
+    {
+        QVERIFY(start({QStringLiteral("--matchmaking-interval"), QStringLiteral("50ms")}));
+        TestPlayer a, b, c;
+        QVERIFY(a.connectAs(m_port, QStringLiteral("a")));
+        QVERIFY(b.connectAs(m_port, QStringLiteral("b")));
+        QVERIFY(c.connectAs(m_port, QStringLiteral("c")));
+        Queue queue;
+        queue.level = 10;
+        queue.teamSize = 1;
+        queue.roomType = QStringLiteral("duel");
+        const quint64 rid = a.client->send(queue);
+        const auto queued = a.next<Queued>();
+        QVERIFY(queued);
+        QCOMPARE(queued->rid, rid);
+        QVERIFY(!queued->ticket.isEmpty());
+        QCOMPARE(a.errorFor(a.client->send(queue))->code, ErrorCode::Conflict); // one ticket per session
+
+        queue.level = 15;
+        b.client->send(queue);
+        QVERIFY(b.next<Queued>());
+        const auto foundA = a.next<MatchFound>();
+        const auto foundB = b.next<MatchFound>();
+        QVERIFY(foundA && foundB);
+        QCOMPARE(foundA->roomId, foundB->roomId);
+        QCOMPARE(foundA->matchId, foundB->matchId);
+        QCOMPARE(foundA->roomType, QStringLiteral("duel"));
+        QCOMPARE(foundA->players.size(), 2);
+
+        // The room is private and reserved for the matched players.
+        Join join;
+        join.roomId = foundA->roomId;
+        QCOMPARE(c.errorFor(c.client->send(join))->code, ErrorCode::Forbidden);
+        a.client->send(join);
+        QVERIFY(a.next<Joined>());
+        b.client->send(join);
+        QVERIFY(b.next<Joined>());
+
+        // Cancel: only a queued session has something to cancel.
+        CancelQueue cancel;
+        QCOMPARE(c.errorFor(c.client->send(cancel))->code, ErrorCode::NotFound);
+        queue.level = 500;
+        c.client->send(queue);
+        QVERIFY(c.next<Queued>());
+        const quint64 cancelRid = c.client->send(cancel);
+        const auto cancelled = c.next<QueueCancelled>();
+        if (!cancelled) {
+            const auto e = c.errorFor(cancelRid, 100);
+            QFAIL(qPrintable(e ? e->message : QStringLiteral("no reply to cancel_queue")));
+        }
+        QCOMPARE(cancelled->rid, cancelRid);
+        QCOMPARE(cancelled->reason, QStringLiteral("requested"));
+
+        Queue bad = queue;
+        bad.roomType = QStringLiteral("nosuchtype");
+        QCOMPARE(c.errorFor(c.client->send(bad))->code, ErrorCode::BadRequest);
+    }
+
+    void signedPlayerTokens()
+    {
+        QTemporaryFile secret;
+        QVERIFY(secret.open());
+        secret.write(QByteArray(48, 'k'));
+        secret.flush();
+        QVERIFY(start({QStringLiteral("--player-token-secret-file"), secret.fileName()}));
+        const auto auth = PlayerAuth::fromSecretFile(secret.fileName());
+        QVERIFY(auth.ok());
+        const QString token = auth->issue(QStringLiteral("carol"), std::chrono::seconds(60)).value();
+
+        TestPlayer good;
+        QVERIFY(good.connectAs(m_port, {}, token));
+        QCOMPARE(good.client->welcome().playerId, QStringLiteral("carol"));
+
+        TestPlayer anonymous;
+        anonymous.client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)), QStringLiteral("mallory"));
+        const auto refused = anonymous.next<ErrorMessage>();
+        QVERIFY(refused);
+        QCOMPARE(refused->code, ErrorCode::Unauthorized);
+
+        TestPlayer forged;
+        QString tampered = token;
+        tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == QLatin1Char('A') ? QLatin1Char('B')
+                                                                                        : QLatin1Char('A');
+        forged.client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)), {}, tampered);
+        const auto bad = forged.next<ErrorMessage>();
+        QVERIFY(bad);
+        QCOMPARE(bad->code, ErrorCode::Unauthorized);
+
+        TestPlayer impostor; // a valid token, but claiming another player id
+        impostor.client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)), QStringLiteral("dave"), token);
+        QCOMPARE(impostor.next<ErrorMessage>()->code, ErrorCode::Forbidden);
     }
 
     void sigtermClosesClientsWith1001()

@@ -3,6 +3,7 @@
 #include "tests/support/adminhttp.h"
 #include "tests/support/childprocess.h"
 #include "tests/support/redisserver.h"
+#include "tests/support/testplayer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -99,6 +100,91 @@ private Q_SLOTS:
         QCOMPARE(get(port, QStringLiteral("/metrics"), "wrong-token-0123456789").status, 401);
         QCOMPARE(get(port, QStringLiteral("/metrics"), "view-token-0123456789").status, 200);
         QCOMPARE(get(port, QStringLiteral("/metrics"), "op-token-0123456789ab").status, 200);
+    }
+
+    void adminRoomsStatsAndCleanup()
+    {
+        test::RedisServer redis;
+        QVERIFY2(redis.start(), qPrintable(redis.lastError()));
+        QTemporaryFile tokens;
+        QVERIFY(tokens.open());
+        tokens.write("viewer view-token-0123456789\noperator op-token-0123456789ab\n");
+        tokens.flush();
+        const QByteArray viewer("view-token-0123456789");
+        const QByteArray op("op-token-0123456789ab");
+        test::ChildProcess server;
+        QVERIFY2(startServer(server, {QStringLiteral("--admin-token-file"), tokens.fileName(), QStringLiteral("--redis"),
+                                      redis.url(), QStringLiteral("--instance-id"), QStringLiteral("adm-1"),
+                                      QStringLiteral("--cleanup-interval"), QStringLiteral("1h"),
+                                      QStringLiteral("--session-idle-timeout"), QStringLiteral("1s")}),
+                 qPrintable(server.lastError()));
+        const quint16 port = adminPort(server);
+        const quint16 playerPort = quint16(server.readyMatch().captured(0).section(QStringLiteral("player="), 1)
+                                               .section(QLatin1Char(' '), 0, 0).toUInt());
+
+        test::TestPlayer a;
+        QVERIFY(a.connectAs(playerPort, QStringLiteral("a")));
+        protocol::Create create;
+        create.roomType = QStringLiteral("relay");
+        create.metadata = protocol::RawJson::fromJsonObject({{QStringLiteral("mode"), QStringLiteral("ctf")}});
+        a.client->send(create);
+        const auto joined = a.next<protocol::Joined>();
+        QVERIFY(joined);
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + joined->roomId,
+                                             QStringLiteral("type")}),
+                                  QByteArray("relay"), 3000);
+
+        // Rooms: viewers read, operators dispose; players are told.
+        QCOMPARE(get(port, QStringLiteral("/rooms")).status, 401);
+        const QJsonObject rooms = get(port, QStringLiteral("/rooms"), viewer).json();
+        QCOMPARE(rooms[QStringLiteral("count")].toInt(), 1);
+        const QJsonObject room = rooms[QStringLiteral("rooms")].toArray().first().toObject();
+        QCOMPARE(room[QStringLiteral("id")].toString(), joined->roomId);
+        QCOMPARE(room[QStringLiteral("metadata")].toObject()[QStringLiteral("mode")].toString(), QStringLiteral("ctf"));
+        QCOMPARE(room[QStringLiteral("members")].toArray().first().toObject()[QStringLiteral("playerId")].toString(),
+                 QStringLiteral("a"));
+        const QString path = QStringLiteral("/rooms/") + joined->roomId;
+        QCOMPARE(test::http("DELETE", port, path, viewer).status, 403);
+        QCOMPARE(test::http("DELETE", port, path, op).status, 200);
+        const auto left = a.next<protocol::Left>();
+        QVERIFY(left);
+        QCOMPARE(left->reason, QStringLiteral("disposed"));
+        QCOMPARE(test::http("DELETE", port, path, op).status, 404);
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:") + joined->roomId}),
+                                  QByteArray("0"), 3000);
+
+        const QJsonObject stats = get(port, QStringLiteral("/health/stats"), viewer).json();
+        QCOMPARE(stats[QStringLiteral("sessions")].toObject()[QStringLiteral("total")].toInt(), 1);
+        QCOMPARE(stats[QStringLiteral("rooms")].toObject()[QStringLiteral("total")].toInt(), 0);
+
+        // Cleanup: an orphaned game state and an idle session. The dry run lists them and changes nothing.
+        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:r-ghost:state"), QStringLiteral("{}")});
+        QTest::qWait(1200); // a's session is now idle past its 1 s timeout
+        QCOMPARE(test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), viewer).status, 403);
+        const test::HttpResult dry = test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), op);
+        QCOMPARE(dry.status, 200);
+        const QJsonObject dryReport = dry.json();
+        QCOMPARE(dryReport[QStringLiteral("dryRun")].toBool(), true);
+        QCOMPARE(dryReport[QStringLiteral("items")].toObject()[QStringLiteral("states")].toArray(),
+                 QJsonArray{QStringLiteral("r-ghost")});
+        QCOMPARE(dryReport[QStringLiteral("items")].toObject()[QStringLiteral("sessions")].toArray(),
+                 QJsonArray{a.client->sessionId()});
+        QCOMPARE(dryReport[QStringLiteral("counts")].toObject()[QStringLiteral("sessions")].toInt(), 1);
+        QVERIFY(dryReport.contains(QStringLiteral("durationMs")));
+        QCOMPARE(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-ghost:state")}), QByteArray("1"));
+        QCOMPARE(a.client->state(), PlayerClient::State::Ready);
+
+        const QJsonObject report = test::http("POST", port, QStringLiteral("/health/cleanup"), op).json();
+        QCOMPARE(report[QStringLiteral("dryRun")].toBool(), false);
+        QCOMPARE(report[QStringLiteral("total")].toInt(), dryReport[QStringLiteral("total")].toInt());
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-ghost:state")}),
+                                  QByteArray("0"), 3000);
+        const auto closing = a.next<protocol::SessionClosing>();
+        QVERIFY(closing);
+        QCOMPARE(closing->reason, QStringLiteral("idle"));
+        // Run again: nothing left, the sweep is idempotent.
+        const QJsonObject again = test::http("POST", port, QStringLiteral("/health/cleanup"), op).json();
+        QCOMPARE(again[QStringLiteral("total")].toInt(), 0);
     }
 
     void badConfigurationIsAClearError_data()
