@@ -152,15 +152,20 @@ void RoomManager::joinOrCreate(Session &session, const protocol::JoinOrCreate &r
     options.type = request.roomType;
     options.metadata = request.metadata.toJsonObject();
     options.maxClients = request.maxClients;
+    createAndJoin(session, options, request.rid);
+}
+
+void RoomManager::createAndJoin(Session &session, const CreateOptions &options, std::optional<quint64> rid)
+{
     auto created = createRoom(options);
     if (!created.ok()) {
-        reply(session, created.error(), request.rid);
+        reply(session, created.error(), rid);
         return;
     }
-    if (const auto joined = joinRoom(session, *created.value(), request.rid); !joined.ok()) {
-        reply(session, joined.error(), request.rid);
-        if (created.value()->members().isEmpty())
-            dispose(created.value()->roomId(), QStringLiteral("disposed"));
+    if (const auto joined = joinRoom(session, *created.value(), rid); !joined.ok()) {
+        // The room was made for this player alone: it goes when they cannot get in.
+        reply(session, joined.error(), rid);
+        dispose(created.value()->roomId(), QStringLiteral("disposed"));
     }
 }
 
@@ -171,15 +176,7 @@ void RoomManager::create(Session &session, const protocol::Create &request)
     options.metadata = request.metadata.toJsonObject();
     options.isPrivate = request.isPrivate;
     options.maxClients = request.maxClients;
-    auto created = createRoom(options);
-    if (!created.ok()) {
-        reply(session, created.error(), request.rid);
-        return;
-    }
-    if (const auto joined = joinRoom(session, *created.value(), request.rid); !joined.ok()) {
-        reply(session, joined.error(), request.rid);
-        dispose(created.value()->roomId(), QStringLiteral("disposed"));
-    }
+    createAndJoin(session, options, request.rid);
 }
 
 void RoomManager::join(Session &session, const protocol::Join &request)

@@ -78,6 +78,7 @@ Q_SIGNALS:
 
 private:
     Result<void> joinRoom(Session &session, LiveRoom &room, std::optional<quint64> rid);
+    void createAndJoin(Session &session, const CreateOptions &options, std::optional<quint64> rid);
     void sendJoined(Session &session, LiveRoom &room, std::optional<quint64> rid);
     void removeMember(Session &session, LiveRoom &room, const QString &reason, bool tellLeaver);
     void writeRoom(const LiveRoom &room);

@@ -1,6 +1,7 @@
 // TestAdminCodec: the admin protocol (console / arena-ctl <-> arena-agent): round trips, enum names and the
 // rules that span fields.
 #include "shared/protocol/codec.h"
+#include "tests/unit/protocol/codectestsupport.h"
 
 #include <QSet>
 #include <QTest>
@@ -11,27 +12,11 @@ Q_DECLARE_METATYPE(arena::protocol::AdminClientMessage)
 Q_DECLARE_METATYPE(arena::protocol::AdminServerMessage)
 Q_DECLARE_METATYPE(arena::protocol::DecodeErrorKind)
 
+using arena::protocol::test::json;
+using arena::protocol::test::s;
+using arena::protocol::test::Sample;
+
 namespace {
-
-RawJson json(const char *text)
-{
-    auto parsed = RawJson::parse(QByteArrayView(text));
-    Q_ASSERT(parsed.ok());
-    return parsed.value();
-}
-
-QString s(const char *utf8)
-{
-    return QString::fromUtf8(utf8);
-}
-
-template<typename Message>
-struct Sample
-{
-    const char *name;
-    Message message;
-    QByteArray wire;
-};
 
 QList<Sample<AdminClientMessage>> clientSamples()
 {

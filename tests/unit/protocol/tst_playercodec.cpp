@@ -1,6 +1,7 @@
 // TestPlayerCodec: every player message round-trips through its pinned wire form; every decode error
 // kind is reported with the right field path and the request id when one was readable.
 #include "shared/protocol/codec.h"
+#include "tests/unit/protocol/codectestsupport.h"
 
 #include <QSet>
 #include <QTest>
@@ -13,27 +14,11 @@ Q_DECLARE_METATYPE(arena::protocol::ClientMessage)
 Q_DECLARE_METATYPE(arena::protocol::ServerMessage)
 Q_DECLARE_METATYPE(arena::protocol::DecodeErrorKind)
 
+using arena::protocol::test::json;
+using arena::protocol::test::s;
+using arena::protocol::test::Sample;
+
 namespace {
-
-RawJson json(const char *text)
-{
-    auto parsed = RawJson::parse(QByteArrayView(text));
-    Q_ASSERT(parsed.ok());
-    return parsed.value();
-}
-
-QString s(const char *utf8)
-{
-    return QString::fromUtf8(utf8);
-}
-
-template<typename Message>
-struct Sample
-{
-    const char *name;
-    Message message;
-    QByteArray wire;
-};
 
 QList<Sample<ClientMessage>> clientSamples()
 {
