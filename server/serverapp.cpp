@@ -37,6 +37,15 @@ ServerApp::ServerApp(QObject *parent) : QObject(parent)
 ServerApp::~ServerApp()
 {
     m_tasks.cancelAll();
+    // The parts below use the task and metrics registries, which are members and so die before
+    // ~QObject would delete its children: delete them here, newest first.
+    delete m_gateway;
+    delete m_admin;
+    delete m_cleanup;
+    delete m_matchmaker;
+    delete m_rooms;
+    delete m_sessions;
+    delete m_store;
 }
 
 Result<void> ServerApp::initStore(const Config &config)
