@@ -6,6 +6,7 @@
 #include "server/gateway/playergateway.h"
 #include "server/hosting/roommanager.h"
 #include "server/matchmaking/matchmaker.h"
+#include "server/playerservice.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
@@ -37,15 +38,10 @@ ServerApp::ServerApp(QObject *parent) : QObject(parent)
 ServerApp::~ServerApp()
 {
     m_tasks.cancelAll();
-    // The parts below use the task and metrics registries, which are members and so die before
-    // ~QObject would delete its children: delete them here, newest first.
+    // QObject children are deleted after the members, but the player service uses m_tasks until it is
+    // gone (its matchmaker cancels its task when destroyed): it goes first, after the gateway feeding it.
     delete m_gateway;
-    delete m_admin;
-    delete m_cleanup;
-    delete m_matchmaker;
-    delete m_rooms;
-    delete m_sessions;
-    delete m_store;
+    delete m_players;
 }
 
 Result<void> ServerApp::initStore(const Config &config)
@@ -143,9 +139,6 @@ Result<void> ServerApp::init(const Config &config)
     sessionSettings.limits.messagesPerSecond = quint32(limits.messagesPerSecond);
 
     sessionSettings.sweepInterval = m_cleanupInterval;
-    m_sessions = new SessionManager(*m_store, m_metrics, sessionSettings, m_instanceId,
-                                    requireToken ? m_auth.get() : nullptr, this);
-    m_rooms = new RoomManager(*m_store, m_metrics, *m_roomTypes, *m_sessions, m_instanceId, this);
     auto mmSettings = MatchmakerSettings::fromConfig(config);
     if (mmSettings.roomTypes.isEmpty())
         mmSettings.roomTypes = m_roomTypes->names();
@@ -156,104 +149,12 @@ Result<void> ServerApp::init(const Config &config)
     }
     if (auto valid = mmSettings.validate(); !valid.ok())
         return valid.error();
-    m_matchmaker = new Matchmaker(*m_store, m_tasks, m_metrics, mmSettings, m_instanceId, this);
-
-    m_sessions->setRequestHandler([this](Session &session, const protocol::ClientMessage &message) {
-        std::visit(
-            [this, &session](const auto &m) {
-                using M = std::decay_t<decltype(m)>;
-                if constexpr (std::is_same_v<M, protocol::JoinOrCreate>)
-                    m_rooms->joinOrCreate(session, m);
-                else if constexpr (std::is_same_v<M, protocol::Create>)
-                    m_rooms->create(session, m);
-                else if constexpr (std::is_same_v<M, protocol::Join>)
-                    m_rooms->join(session, m);
-                else if constexpr (std::is_same_v<M, protocol::Leave>)
-                    m_rooms->leave(session, m);
-                else if constexpr (std::is_same_v<M, protocol::ListRooms>)
-                    m_rooms->listRooms(session, m);
-                else if constexpr (std::is_same_v<M, protocol::RoomMessage>)
-                    m_rooms->message(session, m);
-                else if constexpr (std::is_same_v<M, protocol::LockRoom>)
-                    m_rooms->setLocked(session, m.roomId, true, m.rid);
-                else if constexpr (std::is_same_v<M, protocol::UnlockRoom>)
-                    m_rooms->setLocked(session, m.roomId, false, m.rid);
-                else if constexpr (std::is_same_v<M, protocol::Queue>)
-                    queue(session, m);
-                else if constexpr (std::is_same_v<M, protocol::CancelQueue>) {
-                    const QString sid = session.id;
-                    const auto rid = m.rid;
-                    m_matchmaker->cancel(sid, this, [this, sid, rid](Result<bool> removed) {
-                        Session *s = m_sessions->find(sid);
-                        if (!s)
-                            return;
-                        if (!removed.ok()) {
-                            s->send(protocol::ErrorMessage::make(ErrorCode::Unavailable, removed.error().message, rid));
-                            return;
-                        }
-                        if (!removed.value()) {
-                            s->send(protocol::ErrorMessage::make(ErrorCode::NotFound,
-                                                                 QStringLiteral("you are not in a queue"), rid));
-                            return;
-                        }
-                        s->queued = false;
-                        protocol::QueueCancelled cancelled;
-                        cancelled.ticket = std::exchange(s->ticket, QString());
-                        cancelled.reason = QStringLiteral("requested");
-                        cancelled.rid = rid;
-                        s->send(cancelled);
-                    });
-                }
-                // hello and ping are the session manager's own.
-            },
-            message);
-    });
-    connect(m_sessions, &SessionManager::sessionEnded, this, [this](Session *session, const QString &reason) {
-        m_rooms->removeFromAll(*session, reason == QLatin1String("shutdown") ? reason : QStringLiteral("disconnected"));
-        if (session->queued)
-            m_matchmaker->cancel(session->id, this, nullptr);
-    });
-    connect(m_sessions, &SessionManager::sessionResumed, this, [this](Session *session) { m_rooms->rejoin(*session); });
-    connect(m_matchmaker, &Matchmaker::matchFormed, this, [this](const Match &match) {
-        RoomManager::CreateOptions options;
-        options.type = match.roomType;
-        options.isPrivate = true;
-        options.metadata = QJsonObject{{QStringLiteral("match_id"), match.id}};
-        for (const Ticket &t : match.tickets())
-            options.reservedFor.insert(t.sessionId);
-        options.maxClients = quint32(options.reservedFor.size());
-        auto room = m_rooms->createRoom(options);
-        if (!room.ok()) {
-            qCWarning(lcServer) << "could not create the room of match" << match.id << ":" << room.error().message;
-            return;
-        }
-        protocol::MatchFound found;
-        found.matchId = match.id;
-        found.roomId = room.value()->roomId();
-        found.roomType = match.roomType;
-        for (const Ticket &t : match.tickets())
-            found.players.append(protocol::Member{t.sessionId, t.playerId});
-        const QByteArray encoded = protocol::encode(found);
-        for (const Ticket &t : match.tickets()) {
-            if (Session *s = m_sessions->find(t.sessionId)) {
-                s->queued = false;
-                s->ticket.clear();
-                s->sendEncoded(encoded);
-            }
-        }
-    });
-
-    connect(m_matchmaker, &Matchmaker::ticketRemoved, this, [this](const Ticket &ticket, const QString &reason) {
-        Session *s = m_sessions->find(ticket.sessionId);
-        if (!s)
-            return;
-        s->queued = false;
-        s->ticket.clear();
-        protocol::QueueCancelled cancelled;
-        cancelled.ticket = ticket.id;
-        cancelled.reason = reason;
-        s->send(cancelled);
-    });
+    PlayerServiceSettings playerSettings;
+    playerSettings.instanceId = m_instanceId;
+    playerSettings.sessions = sessionSettings;
+    playerSettings.matchmaking = mmSettings;
+    playerSettings.auth = requireToken ? m_auth.get() : nullptr;
+    m_players = new PlayerService(*m_store, m_tasks, m_metrics, *m_roomTypes, playerSettings, this);
 
     m_cleanup = new CleanupSweep(this);
     registerCleanupKinds();
@@ -278,72 +179,35 @@ Result<void> ServerApp::init(const Config &config)
     registerAdminRoutes();
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
-    m_gateway = new PlayerGateway(*m_sessions, limits, config.duration(QStringLiteral("hello-timeout")), this);
+    m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), this);
     if (auto port = m_gateway->listen(playerAddress, quint16(config.intValue(QStringLiteral("player-port"))));
         !port.ok())
         return port.error();
     return {};
 }
 
-void ServerApp::queue(Session &session, const protocol::Queue &request)
-{
-    if (session.queued) {
-        session.send(protocol::ErrorMessage::make(ErrorCode::Conflict, QStringLiteral("you are already in a queue"),
-                                                  request.rid));
-        return;
-    }
-    Ticket ticket;
-    ticket.sessionId = session.id;
-    ticket.playerId = session.playerId;
-    ticket.level = int(request.level);
-    ticket.teamSize = int(request.teamSize);
-    ticket.roomType = request.roomType;
-    const QString sid = session.id;
-    const auto rid = request.rid;
-    session.queued = true;
-    m_matchmaker->enqueue(ticket, this, [this, sid, rid, request](Result<QString> id) {
-        Session *s = m_sessions->find(sid);
-        if (!s)
-            return;
-        if (!id.ok()) {
-            s->queued = false;
-            const auto code = protocol::errorCodeOf(id.error()).value_or(ErrorCode::Unavailable);
-            s->send(protocol::ErrorMessage::make(code, id.error().message, rid));
-            return;
-        }
-        s->ticket = id.value();
-        protocol::Queued queued;
-        queued.ticket = id.value();
-        queued.roomType = request.roomType;
-        queued.level = request.level;
-        queued.teamSize = request.teamSize;
-        queued.rid = rid;
-        s->send(queued);
-    });
-}
-
 void ServerApp::registerCleanupKinds()
 {
     m_cleanup->addKind(QStringLiteral("sessions"), [this](bool dryRun, CleanupSweep::Done done) {
-        done(m_sessions->expireIdle(dryRun));
+        done(m_players->sessions().expireIdle(dryRun));
     });
     m_cleanup->addKind(QStringLiteral("rooms"), [this](bool dryRun, CleanupSweep::Done done) {
         // Rooms nobody has been in for a whole sweep period: abandoned match rooms, emptied lobbies.
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QStringList stale;
-        for (LiveRoom *room : m_rooms->rooms()) {
+        for (LiveRoom *room : m_players->rooms().rooms()) {
             if (room->emptySince() > 0 && now - room->emptySince() >= m_cleanupInterval.count())
                 stale.append(room->roomId());
         }
         if (!dryRun) {
             for (const QString &id : std::as_const(stale))
-                m_rooms->dispose(id, QStringLiteral("disposed"));
+                m_players->rooms().dispose(id, QStringLiteral("disposed"));
         }
         done(stale);
     });
     m_cleanup->addKind(QStringLiteral("tickets"), [this](bool dryRun, CleanupSweep::Done done) {
         // Tickets that waited past the longest wait (their players are told by ticketRemoved).
-        m_matchmaker->removeStale(dryRun, this, [done](Result<QList<Ticket>> removed) {
+        m_players->matchmaker().removeStale(dryRun, this, [done](Result<QList<Ticket>> removed) {
             if (!removed.ok()) {
                 done(removed.error());
                 return;
@@ -452,7 +316,7 @@ void ServerApp::registerAdminRoutes()
     m_admin->route(M::Get, QStringLiteral("/rooms"), Role::Viewer, [this](const AdminRequest &request, AdminApi::Respond respond) {
         const QString type = request.query.queryItemValue(QStringLiteral("type"));
         QJsonArray rooms;
-        for (LiveRoom *room : m_rooms->rooms()) {
+        for (LiveRoom *room : m_players->rooms().rooms()) {
             if (!type.isEmpty() && room->roomType() != type)
                 continue;
             QJsonArray members;
@@ -472,7 +336,7 @@ void ServerApp::registerAdminRoutes()
     });
     m_admin->route(M::Delete, QStringLiteral("/rooms/<arg>"), Role::Operator,
                    [this](const AdminRequest &request, AdminApi::Respond respond) {
-        if (!m_rooms->dispose(request.arg, QStringLiteral("disposed"))) {
+        if (!m_players->rooms().dispose(request.arg, QStringLiteral("disposed"))) {
             respond(AdminResponse::error(protocol::toError(ErrorCode::NotFound, QStringLiteral("no room %1").arg(request.arg))));
             return;
         }
@@ -557,9 +421,9 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("startedAt"), m_startedAt.toString(Qt::ISODateWithMs)},
         {QStringLiteral("uptimeSeconds"), double(m_uptime.elapsed()) / 1000.0},
         {QStringLiteral("pid"), qint64(::getpid())},
-        {QStringLiteral("sessions"), m_sessions ? m_sessions->sessionCount() : 0},
-        {QStringLiteral("connected"), m_sessions ? m_sessions->connectedCount() : 0},
-        {QStringLiteral("rooms"), m_rooms ? m_rooms->roomCount() : 0},
+        {QStringLiteral("sessions"), m_players ? m_players->sessions().sessionCount() : 0},
+        {QStringLiteral("connected"), m_players ? m_players->sessions().connectedCount() : 0},
+        {QStringLiteral("rooms"), m_players ? m_players->rooms().roomCount() : 0},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
     };
@@ -569,23 +433,23 @@ QJsonObject ServerApp::stats() const
 {
     QJsonObject byType;
     QJsonObject clientsByType;
-    for (LiveRoom *room : m_rooms->rooms()) {
+    for (LiveRoom *room : m_players->rooms().rooms()) {
         byType[room->roomType()] = byType[room->roomType()].toInt() + 1;
         clientsByType[room->roomType()] = clientsByType[room->roomType()].toInt() + int(room->members().size());
     }
     int detached = 0;
-    for (Session *s : m_sessions->sessions())
+    for (Session *s : m_players->sessions().sessions())
         detached += s->detachedAt > 0 ? 1 : 0;
     QJsonObject out = health();
-    out.insert(QStringLiteral("sessions"), QJsonObject{{QStringLiteral("total"), m_sessions->sessionCount()},
-                                                      {QStringLiteral("connected"), m_sessions->connectedCount()},
+    out.insert(QStringLiteral("sessions"), QJsonObject{{QStringLiteral("total"), m_players->sessions().sessionCount()},
+                                                      {QStringLiteral("connected"), m_players->sessions().connectedCount()},
                                                       {QStringLiteral("awaitingResume"), detached},
-                                                      {QStringLiteral("awaitingHello"), m_sessions->pendingCount()}});
-    out.insert(QStringLiteral("rooms"), QJsonObject{{QStringLiteral("total"), m_rooms->roomCount()},
+                                                      {QStringLiteral("awaitingHello"), m_players->sessions().pendingCount()}});
+    out.insert(QStringLiteral("rooms"), QJsonObject{{QStringLiteral("total"), m_players->rooms().roomCount()},
                                                    {QStringLiteral("byType"), byType},
                                                    {QStringLiteral("clientsByType"), clientsByType}});
     int queued = 0;
-    for (Session *s : m_sessions->sessions())
+    for (Session *s : m_players->sessions().sessions())
         queued += s->queued ? 1 : 0;
     out.insert(QStringLiteral("matchmaking"), QJsonObject{{QStringLiteral("queuedSessions"), queued}});
     out.insert(QStringLiteral("lastCleanup"), m_lastCleanup);
@@ -620,17 +484,8 @@ void ServerApp::shutdown()
     qCInfo(lcServer) << "shutting down";
     if (m_gateway)
         m_gateway->stopListening();
-    if (m_sessions) {
-        m_sessions->setAccepting(false);
-        m_sessions->endAll(QStringLiteral("shutdown"), 1001, 1000);
-    }
-    if (m_rooms)
-        m_rooms->disposeAll(QStringLiteral("shutdown"));
-    if (m_matchmaker) {
-        // Sessions are gone with this instance, and so must their tickets be.
-        disconnect(m_matchmaker, &Matchmaker::ticketRemoved, this, nullptr);
-        m_matchmaker->removeInstanceTickets(m_instanceId, false, this, nullptr);
-    }
+    if (m_players)
+        m_players->stop();
     m_tasks.cancelAll();
     // Drop this instance's own keys and let the close frames go out, then finish; the deadline bounds
     // the wait when the store hangs.

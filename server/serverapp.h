@@ -1,5 +1,6 @@
-// ServerApp: one arena-server instance — store, sessions, rooms, matchmaking, cleanup, the player port
-// and the admin API — built from a loaded Config; the thin main only parses, calls init() and runs.
+// ServerApp: one arena-server instance — store, the player service (sessions, rooms, matchmaking),
+// cleanup, the player port and the admin API — built from a loaded Config; the thin main only parses,
+// calls init() and runs.
 #pragma once
 
 #include "shared/core/metricsregistry.h"
@@ -19,21 +20,14 @@ namespace arena {
 class AdminApi;
 class CleanupSweep;
 class Config;
-class Matchmaker;
 class PlayerAuth;
 class PlayerGateway;
+class PlayerService;
 class RedisStore;
-class RoomManager;
 class RoomTypeRegistry;
-class SessionManager;
 class StateStore;
-struct Session;
 struct AdminRequest;
 struct AdminResponse;
-
-namespace protocol {
-struct Queue;
-}
 
 class ServerApp final : public QObject
 {
@@ -74,7 +68,6 @@ private:
     void registerAdminRoutes();
     void registerCleanupKinds();
     void checkStore(TaskRegistry::Done done);
-    void queue(Session &session, const protocol::Queue &request);
 
     QString m_instanceId;
     QDateTime m_startedAt;
@@ -85,9 +78,7 @@ private:
     RedisStore *m_redisStore = nullptr; // same object as m_store when Redis is configured
     std::unique_ptr<PlayerAuth> m_auth;
     std::unique_ptr<RoomTypeRegistry> m_roomTypes;
-    SessionManager *m_sessions = nullptr;
-    RoomManager *m_rooms = nullptr;
-    Matchmaker *m_matchmaker = nullptr;
+    PlayerService *m_players = nullptr;
     CleanupSweep *m_cleanup = nullptr;
     PlayerGateway *m_gateway = nullptr;
     AdminApi *m_admin = nullptr;

@@ -2,42 +2,26 @@
 
 #include "server/serverlog.h"
 
-#include <QWebSocket>
+#include <QTimer>
 
 namespace arena {
 
 using protocol::ErrorCode;
 using protocol::ErrorMessage;
 
-PlayerConnection::PlayerConnection(QWebSocket *socket, const ConnectionLimits &limits, QObject *parent)
-    : QObject(parent), m_socket(socket), m_limits(limits), m_tokens(limits.messageBurst)
+PlayerConnection::PlayerConnection(std::unique_ptr<ClientTransport> transport, const ConnectionLimits &limits,
+                                   QObject *parent)
+    : QObject(parent), m_transport(std::move(transport)), m_limits(limits), m_tokens(limits.messageBurst)
 {
-    socket->setParent(this);
-    m_peer = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
-    // Qt closes with 1009 (too much data) by itself when a frame or message passes these bounds.
-    socket->setMaxAllowedIncomingMessageSize(quint64(limits.maxMessageBytes));
-    socket->setMaxAllowedIncomingFrameSize(quint64(limits.maxMessageBytes));
     m_refill.start();
-    connect(socket, &QWebSocket::textMessageReceived, this, &PlayerConnection::onText);
-    connect(socket, &QWebSocket::binaryMessageReceived, this, &PlayerConnection::onBinary);
-    // A close frame (from either side) makes Qt call close(), which announces aboutToClose(); a dropped
-    // connection does not, and Qt then still reports close code 1000, so the code alone cannot tell.
-    connect(socket, &QWebSocket::aboutToClose, this, [this] { m_closeHandshake = true; });
-    connect(socket, &QWebSocket::disconnected, this, [this] {
-        if (std::exchange(m_closedEmitted, true))
-            return;
-        const quint16 code = m_socket && m_closeHandshake ? quint16(m_socket->closeCode()) : 1006;
-        const QString reason = m_socket ? m_socket->closeReason() : QString();
-        emit closed(code, reason);
-        deleteLater();
-    });
+    m_transport->attach(*this);
 }
 
 PlayerConnection::~PlayerConnection() = default;
 
 bool PlayerConnection::isOpen() const
 {
-    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState && !m_closing;
+    return m_transport->isOpen() && !m_closing;
 }
 
 bool PlayerConnection::send(const protocol::ServerMessage &message)
@@ -49,14 +33,13 @@ bool PlayerConnection::sendEncoded(const QByteArray &text)
 {
     if (!isOpen())
         return false;
-    if (m_socket->bytesToWrite() > m_limits.maxOutboundBytes) {
+    if (const qint64 backlog = m_transport->backlogBytes(); backlog > m_limits.maxOutboundBytes) {
         // The client stopped reading: keeping its backlog would let it grow the server's memory.
-        qCInfo(lcServer) << "disconnecting" << m_peer << "- it stopped reading (" << m_socket->bytesToWrite()
-                         << "bytes waiting)";
+        qCInfo(lcServer) << "disconnecting" << peer() << "- it stopped reading (" << backlog << "bytes waiting)";
         abort();
         return false;
     }
-    m_socket->sendTextMessage(QString::fromUtf8(text));
+    m_transport->sendText(text);
     return true;
 }
 
@@ -75,14 +58,22 @@ void PlayerConnection::closeWith(const QString &reason, quint16 closeCode, std::
     closing.retryAfterMs = retryAfterMs;
     send(closing);
     m_closing = true;
-    m_socket->close(QWebSocketProtocol::CloseCode(closeCode), reason);
+    m_transport->close(closeCode, reason);
+    if (!m_closedEmitted) {
+        QTimer::singleShot(m_limits.closeTimeout, this, [this] {
+            if (m_closedEmitted)
+                return;
+            qCInfo(lcServer) << "dropping" << peer() << "- it did not finish closing within"
+                             << m_limits.closeTimeout.count() << "ms";
+            abort();
+        });
+    }
 }
 
 void PlayerConnection::abort()
 {
     m_closing = true;
-    if (m_socket)
-        m_socket->abort();
+    m_transport->abort();
 }
 
 bool PlayerConnection::takeToken()
@@ -99,12 +90,12 @@ void PlayerConnection::refuse(const ErrorMessage &error, bool countsAsViolation)
 {
     send(error);
     if (countsAsViolation && ++m_violations >= m_limits.rateViolationsBeforeClose) {
-        qCInfo(lcServer) << "closing" << m_peer << "after" << m_violations << "messages over the rate limit";
+        qCInfo(lcServer) << "closing" << peer() << "after" << m_violations << "messages over the rate limit";
         closeWith(QStringLiteral("rate_limited"), *protocol::closeCode(ErrorCode::RateLimited));
     }
 }
 
-void PlayerConnection::onText(const QString &text)
+void PlayerConnection::receiveText(const QString &text)
 {
     if (m_closing)
         return;
@@ -127,13 +118,21 @@ void PlayerConnection::onText(const QString &text)
     emit messageReceived(decoded.value());
 }
 
-void PlayerConnection::onBinary(const QByteArray &)
+void PlayerConnection::receiveBinary(const QByteArray &)
 {
     if (m_closing)
         return;
     refuse(ErrorMessage::make(ErrorCode::BadRequest, QStringLiteral("binary frames are not part of the protocol; "
                                                                      "send JSON text messages")),
            false);
+}
+
+void PlayerConnection::transportClosed(quint16 closeCode, const QString &reason)
+{
+    if (std::exchange(m_closedEmitted, true))
+        return;
+    emit closed(closeCode, reason);
+    deleteLater();
 }
 
 } // namespace arena

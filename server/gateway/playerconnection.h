@@ -1,26 +1,29 @@
-// PlayerConnection: one player's WebSocket with the limits that protect the server — message size,
-// message rate (token bucket), and a bounded outbound buffer for clients that stop reading.
+// PlayerConnection: one player's connection with the limits that protect the server — message rate
+// (token bucket), decoding, and a bounded outbound buffer for clients that stop reading — over any
+// ClientTransport (a WebSocket on the player port, an in-memory pipe in the fuzzer).
 #pragma once
 
+#include "server/gateway/clienttransport.h"
 #include "shared/protocol/codec.h"
 
 #include <QElapsedTimer>
 #include <QObject>
-#include <QPointer>
 
 #include <chrono>
-
-class QWebSocket;
+#include <memory>
 
 namespace arena {
 
 struct ConnectionLimits
 {
-    qsizetype maxMessageBytes = 64 * 1024;
+    qsizetype maxMessageBytes = 64 * 1024; // enforced by the transport (close 1009)
     double messagesPerSecond = 20;  // sustained rate
     double messageBurst = 40;       // bucket size
     int rateViolationsBeforeClose = 3; // over the rate: an error each time, the connection closed after this many
     qint64 maxOutboundBytes = 1024 * 1024; // unsent bytes a client may leave before it is disconnected
+    // A connection the server closed that is still closing after this is dropped: its client does not
+    // read what is left, and a socket would wait for that without a limit, holding the unsent bytes.
+    std::chrono::milliseconds closeTimeout{std::chrono::seconds(5)};
 };
 
 class PlayerConnection final : public QObject
@@ -29,8 +32,9 @@ class PlayerConnection final : public QObject
     Q_DISABLE_COPY_MOVE(PlayerConnection)
 
 public:
-    // Takes ownership of the socket.
-    PlayerConnection(QWebSocket *socket, const ConnectionLimits &limits, QObject *parent = nullptr);
+    // Takes ownership of the transport and attaches itself to it.
+    PlayerConnection(std::unique_ptr<ClientTransport> transport, const ConnectionLimits &limits,
+                     QObject *parent = nullptr);
     ~PlayerConnection() override;
 
     // Encodes and sends; returns false (and closes the connection) when the client's outbound backlog
@@ -39,37 +43,40 @@ public:
     // Sends already-encoded text (one encoding shared by many receivers).
     bool sendEncoded(const QByteArray &text);
     void sendError(protocol::ErrorCode code, const QString &message, std::optional<quint64> rid = std::nullopt);
-    // session_closing with the reason, then a close frame with `closeCode`.
+    // session_closing with the reason, then a close frame with `closeCode`; dropped after the close
+    // timeout if the close has not finished by then.
     void closeWith(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs = std::nullopt);
-    // Drops the TCP connection without a goodbye (for clients that do not read).
+    // Drops the connection without a goodbye (for clients that do not read).
     void abort();
 
     bool isOpen() const;
-    QString peer() const { return m_peer; }
+    QString peer() const { return m_transport->peer(); }
     quint64 messagesIn() const { return m_messagesIn; }
+
+    // Called by the transport: one whole message from the client.
+    void receiveText(const QString &text);
+    void receiveBinary(const QByteArray &data);
+    // Called by the transport once the connection is gone: emits closed() once, then deletes this later.
+    void transportClosed(quint16 closeCode, const QString &reason);
 
 Q_SIGNALS:
     void messageReceived(const arena::protocol::ClientMessage &message);
-    // The socket is gone; the object is deleted later. `closeCode` is the close frame's code, or 1006
+    // The transport is gone; the object is deleted later. `closeCode` is the close frame's code, or 1006
     // when the connection dropped without a close handshake.
     void closed(quint16 closeCode, const QString &reason);
 
 private:
-    void onText(const QString &text);
-    void onBinary(const QByteArray &data);
     bool takeToken();
     void refuse(const protocol::ErrorMessage &error, bool countsAsViolation);
 
-    QPointer<QWebSocket> m_socket;
+    std::unique_ptr<ClientTransport> m_transport;
     ConnectionLimits m_limits;
-    QString m_peer;
     double m_tokens;
     QElapsedTimer m_refill;
     int m_violations = 0;
     quint64 m_messagesIn = 0;
     bool m_closing = false;
     bool m_closedEmitted = false;
-    bool m_closeHandshake = false;
 };
 
 } // namespace arena

@@ -1,16 +1,17 @@
 #include "server/gateway/playergateway.h"
 
+#include "server/gateway/websockettransport.h"
+#include "server/playerservice.h"
 #include "server/serverlog.h"
-#include "server/sessions/sessionmanager.h"
 
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 namespace arena {
 
-PlayerGateway::PlayerGateway(SessionManager &sessions, ConnectionLimits limits,
+PlayerGateway::PlayerGateway(PlayerService &players, ConnectionLimits limits,
                              std::chrono::milliseconds handshakeTimeout, QObject *parent)
-    : QObject(parent), m_sessions(sessions), m_limits(limits),
+    : QObject(parent), m_players(players), m_limits(limits),
       m_server(new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this))
 {
     // Bounds the WebSocket upgrade itself; the hello that follows has its own timeout.
@@ -42,8 +43,9 @@ void PlayerGateway::onNewConnection()
 {
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         ++m_accepted;
-        auto *connection = new PlayerConnection(socket, m_limits, this);
-        m_sessions.adopt(connection);
+        auto *connection = new PlayerConnection(
+            std::make_unique<WebSocketTransport>(socket, m_limits.maxMessageBytes), m_limits, this);
+        m_players.adopt(connection);
     }
 }
 

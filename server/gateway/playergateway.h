@@ -1,5 +1,5 @@
-// PlayerGateway: the player WebSocket port. Accepts connections, applies the connection limits, and
-// hands each one to the SessionManager.
+// PlayerGateway: the player WebSocket port. Accepts connections, puts each on a WebSocketTransport
+// under a PlayerConnection with the connection limits, and hands it to the PlayerService.
 #pragma once
 
 #include "server/gateway/playerconnection.h"
@@ -14,7 +14,7 @@ class QWebSocketServer;
 
 namespace arena {
 
-class SessionManager;
+class PlayerService;
 
 class PlayerGateway final : public QObject
 {
@@ -22,7 +22,7 @@ class PlayerGateway final : public QObject
     Q_DISABLE_COPY_MOVE(PlayerGateway)
 
 public:
-    PlayerGateway(SessionManager &sessions, ConnectionLimits limits, std::chrono::milliseconds handshakeTimeout,
+    PlayerGateway(PlayerService &players, ConnectionLimits limits, std::chrono::milliseconds handshakeTimeout,
                   QObject *parent = nullptr);
     ~PlayerGateway() override;
 
@@ -36,7 +36,7 @@ public:
 private:
     void onNewConnection();
 
-    SessionManager &m_sessions;
+    PlayerService &m_players;
     ConnectionLimits m_limits;
     QWebSocketServer *m_server;
     quint16 m_port = 0;

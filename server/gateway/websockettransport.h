@@ -1,0 +1,34 @@
+// WebSocketTransport: a ClientTransport over one accepted QWebSocket (the player port).
+#pragma once
+
+#include "server/gateway/clienttransport.h"
+
+#include <QPointer>
+
+class QWebSocket;
+
+namespace arena {
+
+class WebSocketTransport final : public ClientTransport
+{
+public:
+    // Qt itself closes with 1009 (too much data) when a frame or message passes `maxMessageBytes`.
+    WebSocketTransport(QWebSocket *socket, qsizetype maxMessageBytes);
+    ~WebSocketTransport() override;
+
+    // Makes the socket a child of `connection`, so it lives exactly as long as the connection.
+    void attach(PlayerConnection &connection) override;
+    void sendText(const QByteArray &utf8) override;
+    void close(quint16 code, const QString &reason) override;
+    void abort() override;
+    qint64 backlogBytes() const override;
+    bool isOpen() const override;
+    QString peer() const override { return m_peer; }
+
+private:
+    QPointer<QWebSocket> m_socket;
+    QString m_peer;
+    bool m_closeHandshake = false;
+};
+
+} // namespace arena

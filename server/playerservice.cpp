@@ -1,0 +1,186 @@
+#include "server/playerservice.h"
+
+#include "server/gateway/playerconnection.h"
+#include "server/hosting/roommanager.h"
+#include "server/matchmaking/matchmaker.h"
+#include "server/serverlog.h"
+
+namespace arena {
+
+using protocol::ErrorCode;
+
+PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegistry &metrics,
+                             const RoomTypeRegistry &types, PlayerServiceSettings settings, QObject *parent)
+    : QObject(parent), m_instanceId(settings.instanceId),
+      m_sessions(new SessionManager(store, metrics, settings.sessions, settings.instanceId, settings.auth, this)),
+      m_rooms(new RoomManager(store, metrics, types, *m_sessions, settings.instanceId, this)),
+      m_matchmaker(new Matchmaker(store, tasks, metrics, settings.matchmaking, settings.instanceId, this))
+{
+    m_sessions->setRequestHandler(
+        [this](Session &session, const protocol::ClientMessage &message) { dispatch(session, message); });
+    connect(m_sessions, &SessionManager::sessionEnded, this, &PlayerService::onSessionEnded);
+    connect(m_sessions, &SessionManager::sessionResumed, this, [this](Session *session) { m_rooms->rejoin(*session); });
+    connect(m_matchmaker, &Matchmaker::matchFormed, this, &PlayerService::onMatchFormed);
+    connect(m_matchmaker, &Matchmaker::ticketRemoved, this, &PlayerService::onTicketRemoved);
+}
+
+PlayerService::~PlayerService() = default;
+
+void PlayerService::adopt(PlayerConnection *connection)
+{
+    m_sessions->adopt(connection);
+}
+
+void PlayerService::dispatch(Session &session, const protocol::ClientMessage &message)
+{
+    std::visit(
+        [this, &session](const auto &m) {
+            using M = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<M, protocol::JoinOrCreate>)
+                m_rooms->joinOrCreate(session, m);
+            else if constexpr (std::is_same_v<M, protocol::Create>)
+                m_rooms->create(session, m);
+            else if constexpr (std::is_same_v<M, protocol::Join>)
+                m_rooms->join(session, m);
+            else if constexpr (std::is_same_v<M, protocol::Leave>)
+                m_rooms->leave(session, m);
+            else if constexpr (std::is_same_v<M, protocol::ListRooms>)
+                m_rooms->listRooms(session, m);
+            else if constexpr (std::is_same_v<M, protocol::RoomMessage>)
+                m_rooms->message(session, m);
+            else if constexpr (std::is_same_v<M, protocol::LockRoom>)
+                m_rooms->setLocked(session, m.roomId, true, m.rid);
+            else if constexpr (std::is_same_v<M, protocol::UnlockRoom>)
+                m_rooms->setLocked(session, m.roomId, false, m.rid);
+            else if constexpr (std::is_same_v<M, protocol::Queue>)
+                queue(session, m);
+            else if constexpr (std::is_same_v<M, protocol::CancelQueue>)
+                cancelQueue(session, m);
+            // hello and ping are the session manager's own.
+        },
+        message);
+}
+
+void PlayerService::queue(Session &session, const protocol::Queue &request)
+{
+    if (session.queued) {
+        session.send(protocol::ErrorMessage::make(ErrorCode::Conflict, QStringLiteral("you are already in a queue"),
+                                                  request.rid));
+        return;
+    }
+    Ticket ticket;
+    ticket.sessionId = session.id;
+    ticket.playerId = session.playerId;
+    ticket.level = int(request.level);
+    ticket.teamSize = int(request.teamSize);
+    ticket.roomType = request.roomType;
+    const QString sid = session.id;
+    const auto rid = request.rid;
+    session.queued = true;
+    m_matchmaker->enqueue(ticket, this, [this, sid, rid, request](Result<QString> id) {
+        Session *s = m_sessions->find(sid);
+        if (!s)
+            return;
+        if (!id.ok()) {
+            s->queued = false;
+            const auto code = protocol::errorCodeOf(id.error()).value_or(ErrorCode::Unavailable);
+            s->send(protocol::ErrorMessage::make(code, id.error().message, rid));
+            return;
+        }
+        s->ticket = id.value();
+        protocol::Queued queued;
+        queued.ticket = id.value();
+        queued.roomType = request.roomType;
+        queued.level = request.level;
+        queued.teamSize = request.teamSize;
+        queued.rid = rid;
+        s->send(queued);
+    });
+}
+
+void PlayerService::cancelQueue(Session &session, const protocol::CancelQueue &request)
+{
+    const QString sid = session.id;
+    const auto rid = request.rid;
+    m_matchmaker->cancel(sid, this, [this, sid, rid](Result<bool> removed) {
+        Session *s = m_sessions->find(sid);
+        if (!s)
+            return;
+        if (!removed.ok()) {
+            s->send(protocol::ErrorMessage::make(ErrorCode::Unavailable, removed.error().message, rid));
+            return;
+        }
+        if (!removed.value()) {
+            s->send(protocol::ErrorMessage::make(ErrorCode::NotFound, QStringLiteral("you are not in a queue"), rid));
+            return;
+        }
+        s->queued = false;
+        protocol::QueueCancelled cancelled;
+        cancelled.ticket = std::exchange(s->ticket, QString());
+        cancelled.reason = QStringLiteral("requested");
+        cancelled.rid = rid;
+        s->send(cancelled);
+    });
+}
+
+void PlayerService::onSessionEnded(Session *session, const QString &reason)
+{
+    m_rooms->removeFromAll(*session, reason == QLatin1String("shutdown") ? reason : QStringLiteral("disconnected"));
+    if (session->queued)
+        m_matchmaker->cancel(session->id, this, nullptr);
+}
+
+void PlayerService::onMatchFormed(const Match &match)
+{
+    RoomManager::CreateOptions options;
+    options.type = match.roomType;
+    options.isPrivate = true;
+    options.metadata = QJsonObject{{QStringLiteral("match_id"), match.id}};
+    for (const Ticket &t : match.tickets())
+        options.reservedFor.insert(t.sessionId);
+    options.maxClients = quint32(options.reservedFor.size());
+    auto room = m_rooms->createRoom(options);
+    if (!room.ok()) {
+        qCWarning(lcServer) << "could not create the room of match" << match.id << ":" << room.error().message;
+        return;
+    }
+    protocol::MatchFound found;
+    found.matchId = match.id;
+    found.roomId = room.value()->roomId();
+    found.roomType = match.roomType;
+    for (const Ticket &t : match.tickets())
+        found.players.append(protocol::Member{t.sessionId, t.playerId});
+    const QByteArray encoded = protocol::encode(found);
+    for (const Ticket &t : match.tickets()) {
+        if (Session *s = m_sessions->find(t.sessionId)) {
+            s->queued = false;
+            s->ticket.clear();
+            s->sendEncoded(encoded);
+        }
+    }
+}
+
+void PlayerService::onTicketRemoved(const Ticket &ticket, const QString &reason)
+{
+    Session *s = m_sessions->find(ticket.sessionId);
+    if (!s)
+        return;
+    s->queued = false;
+    s->ticket.clear();
+    protocol::QueueCancelled cancelled;
+    cancelled.ticket = ticket.id;
+    cancelled.reason = reason;
+    s->send(cancelled);
+}
+
+void PlayerService::stop()
+{
+    m_sessions->setAccepting(false);
+    m_sessions->endAll(QStringLiteral("shutdown"), 1001, 1000);
+    m_rooms->disposeAll(QStringLiteral("shutdown"));
+    // Sessions are gone with this instance, and so must their tickets be.
+    disconnect(m_matchmaker, &Matchmaker::ticketRemoved, this, nullptr);
+    m_matchmaker->removeInstanceTickets(m_instanceId, false, this, nullptr);
+}
+
+} // namespace arena

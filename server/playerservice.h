@@ -1,0 +1,75 @@
+// PlayerService: what connected players can do — sessions, rooms and matchmaking wired together. It
+// takes connections from any transport and opens no socket, so the whole message path runs in-process.
+#pragma once
+
+#include "server/matchmaking/matchmakersettings.h"
+#include "server/sessions/sessionmanager.h"
+
+#include <QObject>
+
+namespace arena {
+
+class Matchmaker;
+class MetricsRegistry;
+class PlayerAuth;
+class PlayerConnection;
+class RoomManager;
+class RoomTypeRegistry;
+class StateStore;
+class TaskRegistry;
+struct Match;
+struct Ticket;
+
+namespace protocol {
+struct CancelQueue;
+struct Queue;
+}
+
+struct PlayerServiceSettings
+{
+    QString instanceId;
+    SessionSettings sessions;
+    // Must pass validate(), and name only registered room types.
+    MatchmakerSettings matchmaking;
+    // Verifies player tokens when sessions.requireToken is set; not owned.
+    const PlayerAuth *auth = nullptr;
+};
+
+class PlayerService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PlayerService)
+
+public:
+    // `store`, `tasks`, `metrics` and `types` must outlive the service. The matchmaker registers its
+    // periodic task on `tasks` when settings.matchmaking.interval is above zero.
+    PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegistry &metrics, const RoomTypeRegistry &types,
+                  PlayerServiceSettings settings, QObject *parent = nullptr);
+    ~PlayerService() override;
+
+    // A new connection; it must say hello (SessionManager::adopt). The connection keeps its parent.
+    void adopt(PlayerConnection *connection);
+
+    SessionManager &sessions() const { return *m_sessions; }
+    RoomManager &rooms() const { return *m_rooms; }
+    Matchmaker &matchmaker() const { return *m_matchmaker; }
+
+    // Shutdown: refuses new hellos, ends every session (close 1001, reconnect in a second), disposes
+    // every room and removes this instance's queue tickets without telling their players.
+    void stop();
+
+private:
+    void dispatch(Session &session, const protocol::ClientMessage &message);
+    void queue(Session &session, const protocol::Queue &request);
+    void cancelQueue(Session &session, const protocol::CancelQueue &request);
+    void onSessionEnded(Session *session, const QString &reason);
+    void onMatchFormed(const Match &match);
+    void onTicketRemoved(const Ticket &ticket, const QString &reason);
+
+    QString m_instanceId;
+    SessionManager *m_sessions;
+    RoomManager *m_rooms;
+    Matchmaker *m_matchmaker;
+};
+
+} // namespace arena
