@@ -6,8 +6,9 @@
 #   ./arena.sh test             setup + build + the whole test suite: normal build, ASan+UBSan build,
 #                               and a short libFuzzer run of the protocol decoder
 #   ./arena.sh test --quick     setup + build + the test suite of the normal build only
-#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and show it is
-#                               healthy; runs until Ctrl-C (--once: stop after showing)
+#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store, show it is
+#                               healthy, play 20 simulated players against it; runs until Ctrl-C
+#                               (--once: stop after showing)
 #   ./arena.sh bench            build and run the benchmarks (figures for docs/BENCHMARKS.md)
 #
 # Environment: ARENA_JOBS (parallel build jobs, default 2), ARENA_BUILD_DIR (default ./build).
@@ -93,7 +94,8 @@ demo() {
     log "starting arena-server on the in-memory store"
     "$BUILD/server/arena-server" --player-port 0 --admin-port 0 --instance-id demo-1 >"$out" 2>&1 &
     local pid=$!
-    trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$out"' EXIT
+    # Expanded now, not at exit: these locals are gone by then.
+    trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f '$out'" EXIT
     local port=""
     for _ in $(seq 1 100); do
         port="$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$out")"
@@ -108,11 +110,16 @@ demo() {
     log "GET /ready";  curl -fsS "http://127.0.0.1:$port/ready"; echo
     log "GET /health"; curl -fsS "http://127.0.0.1:$port/health" | python3 -m json.tool 2>/dev/null \
                          || curl -fsS "http://127.0.0.1:$port/health"
-    log "GET /metrics (first lines)"; curl -fsS "http://127.0.0.1:$port/metrics" | head -12
+    log "GET /metrics (first lines)"; curl -fsS "http://127.0.0.1:$port/metrics" | head -12 || true
     local status; status="$(curl -fsS "http://127.0.0.1:$port/health" | sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p')"
     [ "$status" = "ok" ] || die "arena-server reports status \"$status\""
     log "arena-server is healthy (admin API on 127.0.0.1:$port)"
+    local player; player="$(sed -n 's/^arena-server ready player=\([0-9]*\).*/\1/p' "$out")"
+    log "20 simulated players in relay rooms of 4 for 3 s (arena-loadtest)"
+    "$BUILD/tools/loadtest/arena-loadtest" --url "ws://127.0.0.1:$player" --admin-url "http://127.0.0.1:$port" \
+        --clients 20 --room-size 4 --rate 5 --duration 3 --quiet
     [ $once -eq 1 ] && return 0
+    log "players can connect to ws://127.0.0.1:$player (docs/PROTOCOL.md)"
     log "running until Ctrl-C"
     wait $pid
 }
