@@ -287,8 +287,10 @@ private Q_SLOTS:
         QString winner;
         for (int round = 0; round < 60 && winner.isEmpty(); ++round) {
             TestPlayer &actor = turn == a.client->sessionId() ? a : b;
-            actor.client->send(attack);
-            QVERIFY(actor.next<Ack>(2000) || true);
+            const quint64 acted = actor.client->send(attack);
+            const auto ack = actor.next<Ack>(2000);
+            QVERIFY2(ack, "an accepted duel action is acknowledged");
+            QCOMPARE(ack->rid, acted);
             std::optional<RoomState> s;
             while ((s = a.next<RoomState>(300))) {
                 const QJsonObject state = s->state.toJsonObject();
