@@ -1,7 +1,9 @@
 // arena-server: parse the configuration, build the ServerApp, print the ready line, run.
 #include "server/serverapp.h"
+#include "server/serverlog.h"
 #include "server/serversettings.h"
 #include "shared/core/config.h"
+#include "shared/core/epolleventdispatcher.h"
 #include "shared/core/logging.h"
 #include "shared/core/signalwatcher.h"
 
@@ -13,6 +15,9 @@
 int main(int argc, char *argv[])
 {
     arena::SignalWatcher::blockSignals({SIGTERM, SIGINT});
+    // The epoll dispatcher keeps the cost of a wakeup independent of the number of players connected
+    // (docs/BENCHMARKS.md); ARENA_EVENT_LOOP=qt selects Qt's default one, for comparison.
+    const bool useEpoll = arena::EpollEventDispatcher::installForMainThread();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("arena-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ARENA_VERSION));
@@ -27,6 +32,8 @@ int main(int argc, char *argv[])
 
     arena::Logging logging(arena::Logging::optionsFrom(config));
     logging.install();
+
+    qCInfo(lcServer) << "event loop:" << (useEpoll ? "epoll" : "qt default");
 
     arena::ServerApp server;
     if (const auto r = server.init(config); !r.ok()) {

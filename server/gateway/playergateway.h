@@ -1,4 +1,4 @@
-// PlayerGateway: the player WebSocket port. Accepts connections, puts each on a WebSocketTransport
+// PlayerGateway: the player WebSocket port (TCP_NODELAY on every connection). Accepts connections, puts each on a WebSocketTransport
 // under a PlayerConnection with the connection limits, and hands it to the PlayerService.
 #pragma once
 

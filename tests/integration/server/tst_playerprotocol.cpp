@@ -478,11 +478,16 @@ private Q_SLOTS:
     void helloTimeout()
     {
         QVERIFY(start({QStringLiteral("--hello-timeout"), QStringLiteral("300ms")}));
+        TestPlayer player;
+        QVERIFY(player.connectAs(m_port, QStringLiteral("prompt")));
         QTcpSocket raw;
         raw.connectToHost(QHostAddress::LocalHost, m_port);
         QVERIFY(raw.waitForConnected(2000));
         // No WebSocket upgrade at all: the server hangs up.
         QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 3000);
+        // A player that upgraded and said hello in time is not touched by either timeout.
+        QTest::qWait(500);
+        QCOMPARE(player.client->state(), PlayerClient::State::Ready);
     }
 
     void clientThatStopsReadingIsDropped()
