@@ -1,6 +1,7 @@
 #include "server/gateway/playergateway.h"
 
 #include "server/gateway/websockettransport.h"
+#include "server/gateway/writeflusher.h"
 #include "server/playerservice.h"
 #include "server/serverlog.h"
 
@@ -19,7 +20,8 @@ namespace arena {
 PlayerGateway::PlayerGateway(PlayerService &players, ConnectionLimits limits,
                              std::chrono::milliseconds handshakeTimeout, QObject *parent)
     : QObject(parent), m_players(players), m_limits(limits),
-      m_server(new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this))
+      m_server(new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this)),
+      m_flusher(new WriteFlusher(this))
 {
     // Bounds the WebSocket upgrade itself; the hello that follows has its own timeout.
     m_server->setHandshakeTimeout(handshakeTimeout);
@@ -57,7 +59,7 @@ void PlayerGateway::onNewConnection()
     while (QWebSocket *socket = m_server->nextPendingConnection()) {
         ++m_accepted;
         auto *connection = new PlayerConnection(
-            std::make_unique<WebSocketTransport>(socket, m_limits.maxMessageBytes), m_limits, this);
+            std::make_unique<WebSocketTransport>(socket, m_limits.maxMessageBytes, *m_flusher), m_limits, this);
         m_players.adopt(connection);
     }
 }

@@ -14,6 +14,8 @@ class QWebSocketServer;
 
 namespace arena {
 
+class WriteFlusher;
+
 class PlayerService;
 
 class PlayerGateway final : public QObject
@@ -39,6 +41,7 @@ private:
     PlayerService &m_players;
     ConnectionLimits m_limits;
     QWebSocketServer *m_server;
+    WriteFlusher *m_flusher;
     quint16 m_port = 0;
     quint64 m_accepted = 0;
 };

@@ -1,12 +1,14 @@
 #include "server/gateway/websockettransport.h"
 
 #include "server/gateway/playerconnection.h"
+#include "server/gateway/writeflusher.h"
 
 #include <QWebSocket>
 
 namespace arena {
 
-WebSocketTransport::WebSocketTransport(QWebSocket *socket, qsizetype maxMessageBytes) : m_socket(socket)
+WebSocketTransport::WebSocketTransport(QWebSocket *socket, qsizetype maxMessageBytes, WriteFlusher &flusher)
+    : m_socket(socket), m_flusher(flusher)
 {
     m_peer = socket->peerAddress().toString() + QLatin1Char(':') + QString::number(socket->peerPort());
     socket->setMaxAllowedIncomingMessageSize(quint64(maxMessageBytes));
@@ -33,8 +35,12 @@ void WebSocketTransport::attach(PlayerConnection &connection)
 
 void WebSocketTransport::sendText(const QByteArray &utf8)
 {
-    if (m_socket)
-        m_socket->sendTextMessage(QString::fromUtf8(utf8));
+    if (!m_socket)
+        return;
+    const bool wasIdle = m_socket->bytesToWrite() == 0;
+    m_socket->sendTextMessage(QString::fromUtf8(utf8));
+    if (wasIdle)
+        m_flusher.schedule(m_socket);
 }
 
 void WebSocketTransport::close(quint16 code, const QString &reason)

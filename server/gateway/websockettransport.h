@@ -9,11 +9,14 @@ class QWebSocket;
 
 namespace arena {
 
+class WriteFlusher;
+
 class WebSocketTransport final : public ClientTransport
 {
 public:
     // Qt itself closes with 1009 (too much data) when a frame or message passes `maxMessageBytes`.
-    WebSocketTransport(QWebSocket *socket, qsizetype maxMessageBytes);
+    // `flusher` writes what sendText() buffered at the end of the event-loop iteration.
+    WebSocketTransport(QWebSocket *socket, qsizetype maxMessageBytes, WriteFlusher &flusher);
     ~WebSocketTransport() override;
 
     // Makes the socket a child of `connection`, so it lives exactly as long as the connection.
@@ -27,6 +30,7 @@ public:
 
 private:
     QPointer<QWebSocket> m_socket;
+    WriteFlusher &m_flusher;
     QString m_peer;
     bool m_closeHandshake = false;
 };

@@ -95,7 +95,7 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
     if (slot && slot != notifier)
         qWarning("EpollEventDispatcher: a second socket notifier of the same type for socket %d replaces the first", fd);
     slot = notifier;
-    updateWatch(fd, watch);
+    markDirty(fd, watch);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -104,53 +104,86 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     const auto it = m_watches.find(fd);
     if (it == m_watches.end())
         return;
-    QSocketNotifier *&slot = slotFor(it->second, notifier->type());
+    Watch &watch = it->second;
+    QSocketNotifier *&slot = slotFor(watch, notifier->type());
     if (slot != notifier)
         return;
     slot = nullptr;
-    updateWatch(fd, it->second); // may erase it
+    if (!watch.read && !watch.write && !watch.exception)
+        watch.wentEmpty = true;
+    markDirty(fd, watch);
+}
+
+void EpollEventDispatcher::markDirty(int fd, Watch &watch)
+{
+    if (watch.dirty)
+        return;
+    watch.dirty = true;
+    m_dirty.push_back(fd);
+}
+
+void EpollEventDispatcher::syncWatches()
+{
+    for (const int fd : m_dirty) {
+        const auto it = m_watches.find(fd);
+        if (it != m_watches.end() && it->second.dirty)
+            syncWatch(fd, it->second); // may erase it
+    }
+    m_dirty.clear();
 }
 
 // Brings the epoll set in line with the notifiers registered for `fd`; forgets the fd once it has none.
-void EpollEventDispatcher::updateWatch(int fd, Watch &watch)
+void EpollEventDispatcher::syncWatch(int fd, Watch &watch)
 {
+    watch.dirty = false;
     const quint32 wanted = (watch.read ? quint32(EPOLLIN) : 0u) | (watch.write ? quint32(EPOLLOUT) : 0u)
                            | (watch.exception ? quint32(EPOLLPRI) : 0u);
-    if (watch.alwaysReady) {
-        if (wanted == 0) {
-            --m_alwaysReadyCount;
-            m_watches.erase(fd);
-        }
-        return;
-    }
-    if (wanted == watch.events)
-        return;
     epoll_event event{};
-    event.events = wanted;
     event.data.fd = fd;
+    if (watch.wentEmpty) {
+        // Every notifier went away, so the descriptor may have been closed and this number reused for
+        // another file, which the epoll set does not know yet: start over.
+        watch.wentEmpty = false;
+        if (watch.alwaysReady) {
+            watch.alwaysReady = false;
+            --m_alwaysReadyCount;
+        } else if (watch.kernelEvents != 0) {
+            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &event); // ENOENT/EBADF: closed, so already gone
+            watch.kernelEvents = 0;
+        }
+    }
     if (wanted == 0) {
-        // ENOENT/EBADF: the descriptor was closed before its notifier went away, which took it out of
-        // the set already.
-        ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &event);
+        if (watch.alwaysReady)
+            --m_alwaysReadyCount;
+        else if (watch.kernelEvents != 0)
+            ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &event);
         m_watches.erase(fd);
         return;
     }
-    const int op = watch.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-    if (::epoll_ctl(m_epoll, op, fd, &event) == 0) {
-        watch.events = wanted;
+    if (watch.alwaysReady || wanted == watch.kernelEvents)
+        return;
+    event.events = wanted;
+    int op = watch.kernelEvents == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (::epoll_ctl(m_epoll, op, fd, &event) != 0) {
+        // ADD of a number the set still holds, or MOD of one it dropped on close: the other operation.
+        if (errno == EEXIST || errno == ENOENT) {
+            op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+            if (::epoll_ctl(m_epoll, op, fd, &event) == 0) {
+                watch.kernelEvents = wanted;
+                return;
+            }
+        }
+        if (errno == EPERM) {
+            // Regular files and some character devices: poll() reports them ready all the time; so do we.
+            watch.alwaysReady = true;
+            ++m_alwaysReadyCount;
+            watch.kernelEvents = 0;
+            return;
+        }
+        qWarning("EpollEventDispatcher: cannot watch socket %d: %s", fd, std::strerror(errno));
         return;
     }
-    if (errno == EPERM) {
-        // Regular files and some character devices: poll() reports them ready all the time, so do the same.
-        watch.alwaysReady = true;
-        ++m_alwaysReadyCount;
-        return;
-    }
-    if (op == EPOLL_CTL_ADD && errno == EEXIST && ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) == 0) {
-        watch.events = wanted;
-        return;
-    }
-    qWarning("EpollEventDispatcher: cannot watch socket %d: %s", fd, std::strerror(errno));
+    watch.kernelEvents = wanted;
 }
 
 void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
@@ -268,6 +301,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     emit awake();
     QCoreApplication::sendPostedEvents();
 
+    syncWatches();
     const bool withSockets = !flags.testFlag(QEventLoop::ExcludeSocketNotifiers);
     const bool withTimers = !flags.testFlag(QEventLoop::X11ExcludeTimers);
     const bool mayWait = flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_interrupted.loadAcquire();

@@ -62,7 +62,9 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
-        quint32 events = 0;     // what the epoll set asks for
+        quint32 kernelEvents = 0; // what the epoll set asks for, as of the last sync
+        bool dirty = false;       // listed in m_dirty: the notifiers changed since the last sync
+        bool wentEmpty = false;   // lost all its notifiers since the last sync (the fd may be a new one)
         bool alwaysReady = false; // a regular file: epoll refuses it, poll() calls it always ready
     };
 
@@ -76,7 +78,9 @@ private:
     };
 
     static QSocketNotifier *&slotFor(Watch &watch, int type);
-    void updateWatch(int fd, Watch &watch);
+    void markDirty(int fd, Watch &watch);
+    void syncWatches();
+    void syncWatch(int fd, Watch &watch);
     int waitTimeoutMs(bool mayWait, bool withTimers) const;
     bool activateSockets(const ::epoll_event *events, int count);
     bool activateAlwaysReady();
@@ -90,7 +94,11 @@ private:
     QAtomicInt m_wakeupPending = 0;
     QAtomicInt m_interrupted = 0;
 
+    // Notifier changes reach the epoll set lazily, just before the next wait: a socket that turns its
+    // write notifier on and off again within one iteration (QAbstractSocket does, for every flushed
+    // write) costs no system call.
     std::unordered_map<int, Watch> m_watches;
+    std::vector<int> m_dirty;
     int m_alwaysReadyCount = 0;
 
     std::unordered_map<int, Timer> m_timers;

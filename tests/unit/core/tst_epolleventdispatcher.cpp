@@ -72,6 +72,8 @@ private slots:
     void notifierDeletedByAnEarlierDeliveryIsSkipped();
     void disabledNotifierStaysQuiet();
     void regularFileIsAlwaysReady();
+    void reusedDescriptorIsWatchedAfresh();
+    void toggledWriteNotifierStillFires();
     void postedEventFromAnotherThreadWakesTheLoop();
     void interruptFromAnotherThreadEndsTheWait();
     void excludeSocketNotifiersDefersThem();
@@ -315,6 +317,49 @@ void TestEpollEventDispatcher::regularFileIsAlwaysReady()
     QTRY_COMPARE_WITH_TIMEOUT(activations, 3, 2000);
     QTest::qWait(20);
     QCOMPARE(activations, 3);
+}
+
+void TestEpollEventDispatcher::reusedDescriptorIsWatchedAfresh()
+{
+    // Within one iteration: a notifier goes away, its descriptor is closed, the number is reused by a new
+    // socket with a new notifier. The epoll set dropped the old file on close; the new one must be added.
+    auto first = std::make_unique<SocketPair>();
+    QTest::qWait(1);
+    auto oldNotifier = std::make_unique<QSocketNotifier>(first->fds[0], QSocketNotifier::Read);
+    QTest::qWait(10); // synced into the epoll set
+    const int number = first->fds[0];
+    oldNotifier.reset();
+    ::close(first->fds[0]);
+    first->fds[0] = -1;
+    SocketPair second;
+    QCOMPARE(second.fds[0], number); // the lowest free number comes back
+    QSocketNotifier notifier(second.fds[0], QSocketNotifier::Read);
+    int activations = 0;
+    connect(&notifier, &QSocketNotifier::activated, this, [&] {
+        ++activations;
+        notifier.setEnabled(false);
+    });
+    QCOMPARE(::write(second.fds[1], "x", 1), ssize_t(1));
+    QTRY_COMPARE_WITH_TIMEOUT(activations, 1, 2000);
+}
+
+void TestEpollEventDispatcher::toggledWriteNotifierStillFires()
+{
+    // Turned on and off within one iteration (no system call), then on again: it must fire.
+    SocketPair pair;
+    QSocketNotifier notifier(pair.fds[0], QSocketNotifier::Write);
+    int activations = 0;
+    connect(&notifier, &QSocketNotifier::activated, this, [&] {
+        ++activations;
+        notifier.setEnabled(false);
+    });
+    notifier.setEnabled(false);
+    notifier.setEnabled(true);
+    notifier.setEnabled(false);
+    QTest::qWait(20);
+    QCOMPARE(activations, 0);
+    notifier.setEnabled(true);
+    QTRY_COMPARE_WITH_TIMEOUT(activations, 1, 2000);
 }
 
 void TestEpollEventDispatcher::postedEventFromAnotherThreadWakesTheLoop()
