@@ -3,6 +3,7 @@
 #include "server/gateway/playerconnection.h"
 #include "server/hosting/roommanager.h"
 #include "server/matchmaking/matchmaker.h"
+#include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 
 namespace arena {
@@ -11,7 +12,7 @@ using protocol::ErrorCode;
 
 PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegistry &metrics,
                              const RoomTypeRegistry &types, PlayerServiceSettings settings, QObject *parent)
-    : QObject(parent), m_instanceId(settings.instanceId),
+    : QObject(parent), m_instanceId(settings.instanceId), m_types(types),
       m_sessions(new SessionManager(store, metrics, settings.sessions, settings.instanceId, settings.auth, this)),
       m_rooms(new RoomManager(store, metrics, types, *m_sessions, settings.instanceId, this)),
       m_matchmaker(new Matchmaker(store, tasks, metrics, settings.matchmaking, settings.instanceId, this))
@@ -66,6 +67,21 @@ void PlayerService::queue(Session &session, const protocol::Queue &request)
     if (session.queued) {
         session.send(protocol::ErrorMessage::make(ErrorCode::Conflict, QStringLiteral("you are already in a queue"),
                                                   request.rid));
+        return;
+    }
+    // A match of two teams needs a room with that many seats: refuse now rather than form a match whose
+    // room cannot be created.
+    if (const RoomTypeInfo *type = m_types.find(request.roomType);
+        type && quint64(request.teamSize) * 2 > type->maxMaxClients) {
+        auto error = protocol::ErrorMessage::make(
+            ErrorCode::BadRequest,
+            QStringLiteral("a \"%1\" room holds at most %2 players, so team_size can be at most %3")
+                .arg(request.roomType)
+                .arg(type->maxMaxClients)
+                .arg(type->maxMaxClients / 2),
+            request.rid);
+        error.field = QStringLiteral("team_size");
+        session.send(error);
         return;
     }
     Ticket ticket;
@@ -141,7 +157,10 @@ void PlayerService::onMatchFormed(const Match &match)
     options.maxClients = quint32(options.reservedFor.size());
     auto room = m_rooms->createRoom(options);
     if (!room.ok()) {
+        // The tickets are gone from the queue already: tell their players, so they can queue again.
         qCWarning(lcServer) << "could not create the room of match" << match.id << ":" << room.error().message;
+        for (const Ticket &t : match.tickets())
+            onTicketRemoved(t, QStringLiteral("match_failed"));
         return;
     }
     protocol::MatchFound found;

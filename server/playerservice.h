@@ -67,6 +67,7 @@ private:
     void onTicketRemoved(const Ticket &ticket, const QString &reason);
 
     QString m_instanceId;
+    const RoomTypeRegistry &m_types;
     SessionManager *m_sessions;
     RoomManager *m_rooms;
     Matchmaker *m_matchmaker;

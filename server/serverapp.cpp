@@ -132,7 +132,8 @@ Result<void> ServerApp::init(const Config &config)
     limits.messagesPerSecond = double(config.intValue(QStringLiteral("messages-per-second")));
     limits.messageBurst = double(config.intValue(QStringLiteral("message-burst")));
     limits.maxOutboundBytes = config.intValue(QStringLiteral("max-outbound-bytes"));
-    const protocol::DecodeLimits decodeLimits;
+    limits.decode.maxMessageBytes = limits.maxMessageBytes;
+    const protocol::DecodeLimits &decodeLimits = limits.decode;
     sessionSettings.limits.maxMessageBytes = quint64(limits.maxMessageBytes);
     sessionSettings.limits.maxPayloadBytes = quint64(decodeLimits.maxPayloadBytes);
     sessionSettings.limits.maxPayloadDepth = quint32(decodeLimits.maxPayloadDepth);

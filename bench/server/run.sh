@@ -5,6 +5,7 @@
 # Scenarios (default: all):
 #   relay200   200 clients, relay rooms of 4, 10 msg/s each, 10 s  (2,000 sends/s, 8,000 deliveries/s)
 #   relay1000  1000 clients, relay rooms of 4, 2 msg/s each, 10 s  (2,000 sends/s, 8,000 deliveries/s)
+#   relay1000x10  the same at 10 msg/s each (10,000 sends/s, 40,000 deliveries/s): what a busier loop costs
 #   idle10k    10,000 idle sessions: server RSS increment from 0 to 10,000 sessions, per session
 # Environment:
 #   ARENA_BENCH_NODELAY=1   preload bench/server/nodelay.c into the server (TCP_NODELAY on accepted
@@ -17,7 +18,7 @@ BUILD="${1:-build}"
 RUNS="${2:-3}"
 shift $(( $# >= 2 ? 2 : $# ))
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(relay200 relay1000 idle10k)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(relay200 relay1000 relay1000x10 idle10k)
 SERVER="$BUILD/server/arena-server"
 LOADTEST="$BUILD/tools/loadtest/arena-loadtest"
 for bin in "$SERVER" "$LOADTEST"; do
@@ -75,6 +76,7 @@ run_scenario() {
     case "$name" in
     relay200) load_args=(--clients 200 --room-size 4 --rate 10 --duration 10 --connect-rate 500) ;;
     relay1000) load_args=(--clients 1000 --room-size 4 --rate 2 --duration 10 --connect-rate 500) ;;
+    relay1000x10) load_args=(--clients 1000 --room-size 4 --rate 10 --duration 10 --connect-rate 500) ;;
     idle10k)
         server_args=(--session-limit 11000)
         load_args=(--mode connect --rate 0 --clients 10000 --duration 5 --connect-rate 1000 --join-timeout 30)

@@ -80,6 +80,9 @@ bool PlayerConnection::takeToken()
 {
     const double elapsed = double(m_refill.restart()) / 1000.0;
     m_tokens = qMin(m_limits.messageBurst, m_tokens + elapsed * m_limits.messagesPerSecond);
+    // A client whose bucket filled up again has kept to the rate since its last refusal: forgive those.
+    if (m_tokens >= m_limits.messageBurst)
+        m_violations = 0;
     if (m_tokens < 1.0)
         return false;
     m_tokens -= 1.0;
@@ -110,7 +113,7 @@ void PlayerConnection::receiveText(const QString &text)
         return;
     }
     const QByteArray utf8 = text.toUtf8();
-    auto decoded = protocol::decodeClientMessage(utf8);
+    auto decoded = protocol::decodeClientMessage(utf8, m_limits.decode);
     if (!decoded.ok()) {
         refuse(ErrorMessage::fromDecodeError(decoded.error()), false);
         return;

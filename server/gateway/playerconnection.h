@@ -6,6 +6,8 @@
 #include "server/gateway/clienttransport.h"
 #include "shared/protocol/codec.h"
 
+#include "shared/protocol/decodelimits.h"
+
 #include <QElapsedTimer>
 #include <QObject>
 
@@ -19,11 +21,15 @@ struct ConnectionLimits
     qsizetype maxMessageBytes = 64 * 1024; // enforced by the transport (close 1009)
     double messagesPerSecond = 20;  // sustained rate
     double messageBurst = 40;       // bucket size
-    int rateViolationsBeforeClose = 3; // over the rate: an error each time, the connection closed after this many
+    // Over the rate: an error each time; the connection is closed after this many refusals without the
+    // bucket filling up again in between.
+    int rateViolationsBeforeClose = 3;
     qint64 maxOutboundBytes = 1024 * 1024; // unsent bytes a client may leave before it is disconnected
     // A connection the server closed that is still closing after this is dropped: its client does not
     // read what is left, and a socket would wait for that without a limit, holding the unsent bytes.
     std::chrono::milliseconds closeTimeout{std::chrono::seconds(5)};
+    // What the decoder accepts; its maxMessageBytes matches the transport's.
+    protocol::DecodeLimits decode;
 };
 
 class PlayerConnection final : public QObject

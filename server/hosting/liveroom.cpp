@@ -37,7 +37,9 @@ void LiveRoom::send(const QString &sessionId, const protocol::RawJson &data)
         return;
     protocol::RoomEvent event;
     event.roomId = m_id;
-    event.seq = m_seq; // a private event does not advance the room's sequence
+    // Advances the sequence like any other event, so `seq > joined.seq` holds for it too; the other
+    // members see a gap where an event was addressed to someone else.
+    event.seq = ++m_seq;
     event.data = data;
     m_manager.deliver(sessionId, protocol::encode(event));
     m_manager.countEvent(1);

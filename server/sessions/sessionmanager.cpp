@@ -3,6 +3,7 @@
 #include "server/auth/playerauth.h"
 #include "server/serverlog.h"
 #include "shared/core/metricsregistry.h"
+#include "shared/protocol/protocolversion.h"
 #include "shared/store/memorydata.h"
 #include "shared/store/statestore.h"
 
@@ -110,6 +111,18 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
                                               QStringLiteral("this instance is shutting down; connect to another"),
                                               hello.rid);
         e.retryAfterMs = 1000;
+        connection->send(e);
+        return;
+    }
+    if (hello.protocol && *hello.protocol != protocol::ProtocolVersion) {
+        // Versions are not compatible with each other: a client must speak this server's.
+        auto e = protocol::ErrorMessage::make(ErrorCode::BadRequest,
+                                              QStringLiteral("this server speaks protocol version %1, not %2; "
+                                                             "update the game client")
+                                                  .arg(protocol::ProtocolVersion)
+                                                  .arg(*hello.protocol),
+                                              hello.rid);
+        e.field = QStringLiteral("protocol");
         connection->send(e);
         return;
     }

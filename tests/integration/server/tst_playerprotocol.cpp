@@ -6,7 +6,9 @@
 #include "tests/support/childprocess.h"
 #include "tests/support/testplayer.h"
 
+#include <QJsonArray>
 #include <QTcpSocket>
+#include <QWebSocket>
 #include <QTemporaryFile>
 #include <QTest>
 
@@ -98,6 +100,30 @@ private Q_SLOTS:
         TestPlayer guest;
         QVERIFY(guest.connectAs(m_port));
         QVERIFY(guest.client->welcome().playerId.startsWith(QStringLiteral("guest-")));
+    }
+
+    void helloWithAnotherProtocolVersionIsRefused()
+    {
+        QWebSocket ws;
+        QStringList received;
+        connect(&ws, &QWebSocket::textMessageReceived, this, [&received](const QString &m) { received.append(m); });
+        ws.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)));
+        QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::ConnectedState, 5000);
+        ws.sendTextMessage(QStringLiteral("{\"type\":\"hello\",\"rid\":1,\"player_id\":\"old\",\"protocol\":2}"));
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 1, 5000);
+        const auto refused = protocol::decodeServerMessage(received.first().toUtf8(), protocol::DecodeLimits::trusted());
+        QVERIFY(refused.ok());
+        const auto *error = std::get_if<ErrorMessage>(&refused.value());
+        QVERIFY(error);
+        QCOMPARE(error->code, ErrorCode::BadRequest);
+        QCOMPARE(error->field, QStringLiteral("protocol"));
+        QCOMPARE(error->rid, 1u);
+        // The connection stays open for a hello in this server's version.
+        ws.sendTextMessage(QStringLiteral("{\"type\":\"hello\",\"rid\":2,\"player_id\":\"old\",\"protocol\":1}"));
+        QTRY_COMPARE_WITH_TIMEOUT(received.size(), 2, 5000);
+        const auto welcome = protocol::decodeServerMessage(received.last().toUtf8(), protocol::DecodeLimits::trusted());
+        QVERIFY(welcome.ok());
+        QVERIFY(std::holds_alternative<Welcome>(welcome.value()));
     }
 
     void firstMessageMustBeHello()
@@ -334,6 +360,52 @@ private Q_SLOTS:
         QCOMPARE(p.client->closeCode(), quint16(1009));
     }
 
+    void configuredMessageLimitIsTheOneEnforced()
+    {
+        // welcome announces --max-message-bytes, and the decoder accepts what the transport let through.
+        QVERIFY(start({QStringLiteral("--max-message-bytes"), QStringLiteral("131072")}));
+        TestPlayer p;
+        p.client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_port)), QStringLiteral("roomy"), {});
+        const auto welcome = p.next<Welcome>();
+        QVERIFY(welcome);
+        QCOMPARE(welcome->limits.maxMessageBytes, quint64(131072));
+        // 100 KiB of JSON whitespace around a ping: over the default 64 KiB, under this server's limit.
+        p.client->sendRaw("{\"type\":\"ping\",\"time\":7" + QByteArray(100 * 1024, ' ') + "}");
+        const auto pong = p.next<Pong>();
+        QVERIFY(pong);
+        QCOMPARE(p.next<ErrorMessage>(100), std::nullopt);
+    }
+
+    void rateViolationsAreForgivenOnceTheBucketRefills()
+    {
+        // Bursts over the rate, each followed by a pause long enough to refill the bucket (3 tokens at
+        // 2/s: 1.5 s): each burst is refused in part (hello took a token, so the first burst twice, the
+        // others once), and the refusals, 4 in all, do not add up to a close after the third.
+        QVERIFY(start({QStringLiteral("--messages-per-second"), QStringLiteral("2"), QStringLiteral("--message-burst"),
+                       QStringLiteral("3")}));
+        TestPlayer p;
+        QVERIFY(p.connectAs(m_port, QStringLiteral("bursty")));
+        int refusals = 0;
+        for (int burst = 0; burst < 3; ++burst) {
+            for (int i = 0; i < 4; ++i) {
+                Ping ping;
+                p.client->send(ping);
+            }
+            const auto e = p.next<ErrorMessage>(2000);
+            QVERIFY(e);
+            QCOMPARE(e->code, ErrorCode::RateLimited);
+            ++refusals;
+            while (p.next<ErrorMessage>(200))
+                ++refusals;
+            QTest::qWait(2000);
+        }
+        QVERIFY2(refusals >= 3, qPrintable(QString::number(refusals)));
+        Ping ping;
+        p.client->send(ping);
+        QVERIFY(p.next<Pong>());
+        QCOMPARE(p.client->state(), PlayerClient::State::Ready);
+    }
+
     void floodIsRateLimitedThenClosed()
     {
         QVERIFY(start({QStringLiteral("--messages-per-second"), QStringLiteral("5"), QStringLiteral("--message-burst"),
@@ -533,6 +605,49 @@ private Q_SLOTS:
         QCOMPARE(writer.client->state(), PlayerClient::State::Ready); // the writer, who reads, is fine
     }
 
+    void lobbyListsRoomsLive()
+    {
+        TestPlayer watcher, host;
+        QVERIFY(watcher.connectAs(m_port, QStringLiteral("watcher")));
+        QVERIFY(host.connectAs(m_port, QStringLiteral("host")));
+        JoinOrCreate lobby;
+        lobby.roomType = QStringLiteral("lobby");
+        watcher.client->send(lobby);
+        const auto joined = watcher.next<Joined>();
+        QVERIFY(joined);
+        // The listing sent to the joiner alone still comes after `joined` in the room's sequence.
+        const auto first = watcher.next<RoomEvent>();
+        QVERIFY(first);
+        QVERIFY2(first->seq > joined->seq, qPrintable(QStringLiteral("%1 after %2").arg(first->seq).arg(joined->seq)));
+        QCOMPARE(first->data.toJsonObject().value(QStringLiteral("kind")).toString(), QStringLiteral("rooms"));
+
+        // A new public room shows up in the watcher's listing without asking.
+        Create create;
+        create.roomType = QStringLiteral("relay");
+        create.metadata = RawJson::fromJsonObject({{QStringLiteral("map"), QStringLiteral("harbour")}});
+        host.client->send(create);
+        const auto created = host.next<Joined>();
+        QVERIFY(created);
+        QString listedId;
+        quint64 lastSeq = first->seq;
+        QDeadlineTimer until(5000);
+        while (listedId.isEmpty() && !until.hasExpired()) {
+            const auto update = watcher.next<RoomEvent>(int(until.remainingTime()));
+            if (!update)
+                break;
+            QVERIFY(update->seq > lastSeq);
+            lastSeq = update->seq;
+            for (const QJsonValue &room : update->data.toJsonObject().value(QStringLiteral("rooms")).toArray()) {
+                if (room[QStringLiteral("id")].toString() == created->roomId) {
+                    listedId = created->roomId;
+                    QCOMPARE(room[QStringLiteral("type")].toString(), QStringLiteral("relay"));
+                    QCOMPARE(room[QStringLiteral("metadata")][QStringLiteral("map")].toString(), QStringLiteral("harbour"));
+                }
+            }
+        }
+        QCOMPARE(listedId, created->roomId);
+    }
+
     void matchmakingFormsAMatchAndReservesTheRoom()
     {
         QVERIFY(start({QStringLiteral("--matchmaking-interval"), QStringLiteral("50ms")}));
@@ -589,6 +704,17 @@ private Q_SLOTS:
         Queue bad = queue;
         bad.roomType = QStringLiteral("nosuchtype");
         QCOMPARE(c.errorFor(c.client->send(bad))->code, ErrorCode::BadRequest);
+
+        // Two teams of two do not fit a duel (two seats): refused at once, and the session is not left
+        // queued (it can queue with a size that fits).
+        Queue tooBig = queue;
+        tooBig.teamSize = 2;
+        const auto refused = c.errorFor(c.client->send(tooBig));
+        QVERIFY(refused);
+        QCOMPARE(refused->code, ErrorCode::BadRequest);
+        QCOMPARE(refused->field, QStringLiteral("team_size"));
+        c.client->send(queue);
+        QVERIFY(c.next<Queued>());
     }
 
     void signedPlayerTokens()
