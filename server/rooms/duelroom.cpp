@@ -5,8 +5,11 @@
 
 #include <QJsonValue>
 
+#include <QJsonArray>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace arena {
 
@@ -17,6 +20,73 @@ using protocol::ErrorCode;
 Error refuse(ErrorCode code, const QString &message)
 {
     return protocol::toError(code, message);
+}
+
+// Largest ms time accepted in a snapshot: doubles hold integers exactly up to 2^53.
+constexpr qint64 MaxSnapshotTime = qint64(1) << 53;
+
+// Snapshot fields are named in refusals the way they are written, e.g. "players[1].hp".
+Error badSnapshot(const QString &where, const QString &problem)
+{
+    return refuse(ErrorCode::BadRequest, QStringLiteral("malformed duel snapshot: %1 %2").arg(where, problem));
+}
+
+QString fieldName(const QString &prefix, const char *key)
+{
+    return prefix + QLatin1String(key);
+}
+
+Result<QJsonValue> requiredField(const QJsonObject &object, const QString &prefix, const char *key)
+{
+    const QLatin1String name(key);
+    if (!object.contains(name))
+        return badSnapshot(fieldName(prefix, key), QStringLiteral("is missing"));
+    return object.value(name);
+}
+
+Result<qint64> wholeNumber(const QJsonObject &object, const QString &prefix, const char *key, qint64 min, qint64 max)
+{
+    const Result<QJsonValue> value = requiredField(object, prefix, key);
+    if (!value)
+        return value.error();
+    const double number = value->toDouble();
+    if (!value->isDouble() || number != std::floor(number) || number < double(min) || number > double(max)) {
+        return badSnapshot(fieldName(prefix, key),
+                           QStringLiteral("must be a whole number from %1 to %2").arg(min).arg(max));
+    }
+    return qint64(number);
+}
+
+Result<QString> nonEmptyText(const QJsonObject &object, const QString &prefix, const char *key)
+{
+    const Result<QJsonValue> value = requiredField(object, prefix, key);
+    if (!value)
+        return value.error();
+    if (!value->isString() || value->toString().isEmpty())
+        return badSnapshot(fieldName(prefix, key), QStringLiteral("must be a non-empty string"));
+    return value->toString();
+}
+
+Result<bool> flag(const QJsonObject &object, const QString &prefix, const char *key)
+{
+    const Result<QJsonValue> value = requiredField(object, prefix, key);
+    if (!value)
+        return value.error();
+    if (!value->isBool())
+        return badSnapshot(fieldName(prefix, key), QStringLiteral("must be true or false"));
+    return value->toBool();
+}
+
+// Fields that only mean something in another phase are written as null; anything else is a snapshot
+// that contradicts itself.
+Result<void> nullField(const QJsonObject &object, const char *key, const QString &phase)
+{
+    const Result<QJsonValue> value = requiredField(object, {}, key);
+    if (!value)
+        return value.error();
+    if (!value->isNull())
+        return badSnapshot(QLatin1String(key), QStringLiteral("must be null while the duel is %1").arg(phase));
+    return {};
 }
 
 } // namespace
@@ -30,15 +100,24 @@ RoomTypeInfo DuelRoom::typeInfo()
     info.maxMaxClients = Players;
     info.autoDispose = true;
     info.watchesRoomList = false;
+    // A worker that crashes mid-match costs the players nothing: the duel is restored elsewhere.
+    info.runsInWorker = true;
     info.create = [] { return std::make_unique<DuelRoom>(); };
+    info.validateOptions = [](const QJsonObject &options, quint32 maxClients) -> Result<void> {
+        const Result<Options> parsed = parseOptions(options, maxClients);
+        if (!parsed)
+            return parsed.error();
+        return {};
+    };
     return info;
 }
 
-Result<void> DuelRoom::onCreate(RoomContext &context, const QJsonObject &options)
+Result<DuelRoom::Options> DuelRoom::parseOptions(const QJsonObject &options, quint32 maxClients)
 {
-    if (context.maxClients() != Players)
+    if (maxClients != Players)
         return refuse(ErrorCode::BadRequest, QStringLiteral("a duel is for exactly 2 players (max_clients 2)"));
 
+    Options parsed;
     const QJsonValue turnSeconds = options.value(QLatin1String("turnSeconds"));
     if (!turnSeconds.isUndefined()) {
         const double seconds = turnSeconds.toDouble(-1);
@@ -49,10 +128,239 @@ Result<void> DuelRoom::onCreate(RoomContext &context, const QJsonObject &options
                                                      .arg(MinTurnSeconds)
                                                      .arg(MaxTurnSeconds));
         }
-        m_turnSeconds = int(seconds);
+        parsed.turnSeconds = int(seconds);
     }
+    return parsed;
+}
+
+Result<void> DuelRoom::onCreate(RoomContext &context, const QJsonObject &options)
+{
+    const Result<Options> parsed = parseOptions(options, context.maxClients());
+    if (!parsed)
+        return parsed.error();
+    m_turnSeconds = parsed->turnSeconds;
     publishState(context);
     return {};
+}
+
+Result<void> DuelRoom::restore(RoomContext &context, const protocol::RawJson &snapshot)
+{
+    if (context.maxClients() != Players)
+        return refuse(ErrorCode::BadRequest, QStringLiteral("a duel is for exactly 2 players (max_clients 2)"));
+    if (!snapshot.isObject())
+        return refuse(ErrorCode::BadRequest, QStringLiteral("malformed duel snapshot: not a JSON object"));
+    Result<SavedGame> read = readSnapshot(snapshot.toJsonObject(), context.members());
+    if (!read)
+        return read.error();
+
+    SavedGame &saved = read.value();
+    m_players = std::move(saved.players);
+    m_pending.clear();
+    m_phase = saved.phase;
+    m_turnSeconds = saved.turnSeconds;
+    m_turn = saved.turn;
+    m_round = saved.round;
+    m_turnEndsAt = saved.turnEndsAt;
+    m_winner = saved.winner;
+    m_reason = saved.reason;
+    m_finishedAt = saved.finishedAt;
+
+    const qint64 now = context.nowMs();
+    switch (m_phase) {
+    case Phase::Waiting:
+        break;
+    case Phase::Playing:
+        // The lock belongs to the context, which may be new; a started duel takes nobody else.
+        context.setLocked(true);
+        // An overdue turn gets 0 ms: it is skipped at once, as it would have been without the crash.
+        context.startTimer(turnTimer(), std::chrono::milliseconds(std::max<qint64>(0, m_turnEndsAt - now)));
+        break;
+    case Phase::Finished:
+        context.setLocked(true);
+        context.startTimer(disposeTimer(),
+                           std::chrono::milliseconds(std::max<qint64>(0, m_finishedAt + DisposeDelay.count() - now)));
+        break;
+    }
+    qCInfo(lcRooms) << "duel" << context.roomId() << "restored:" << phaseName(m_phase) << "round" << m_round;
+    publishState(context);
+    return {};
+}
+
+Result<DuelRoom::SavedGame> DuelRoom::readSnapshot(const QJsonObject &snapshot, const QList<RoomMember> &members)
+{
+    SavedGame saved;
+
+    const QJsonValue version = snapshot.value(QLatin1String("version"));
+    if (!version.isDouble() || version.toDouble() != SnapshotVersion) {
+        return badSnapshot(QStringLiteral("version"),
+                           QStringLiteral("must be %1 (the snapshot format this server reads)").arg(SnapshotVersion));
+    }
+
+    const Result<QString> phase = nonEmptyText(snapshot, {}, "phase");
+    if (!phase)
+        return phase.error();
+    if (*phase == phaseName(Phase::Waiting))
+        saved.phase = Phase::Waiting;
+    else if (*phase == phaseName(Phase::Playing))
+        saved.phase = Phase::Playing;
+    else if (*phase == phaseName(Phase::Finished))
+        saved.phase = Phase::Finished;
+    else
+        return badSnapshot(QStringLiteral("phase"), QStringLiteral("must be waiting, playing or finished"));
+    const bool playing = saved.phase == Phase::Playing;
+    const bool finished = saved.phase == Phase::Finished;
+
+    const Result<qint64> turnSeconds = wholeNumber(snapshot, {}, "turnSeconds", MinTurnSeconds, MaxTurnSeconds);
+    if (!turnSeconds)
+        return turnSeconds.error();
+    saved.turnSeconds = int(*turnSeconds);
+
+    // Round 0 means "not started"; it counts up from 1 once the game runs.
+    const Result<qint64> round = saved.phase == Phase::Waiting
+        ? wholeNumber(snapshot, {}, "round", 0, 0)
+        : wholeNumber(snapshot, {}, "round", 1, std::numeric_limits<int>::max());
+    if (!round)
+        return round.error();
+    saved.round = int(*round);
+
+    const Result<QJsonValue> playersValue = requiredField(snapshot, {}, "players");
+    if (!playersValue)
+        return playersValue.error();
+    if (!playersValue->isArray())
+        return badSnapshot(QStringLiteral("players"), QStringLiteral("must be an array, in seat order"));
+    const QJsonArray players = playersValue->toArray();
+    const bool seatsFit = saved.phase == Phase::Waiting ? players.size() < qsizetype(Players)
+                                                        : players.size() == qsizetype(Players);
+    if (!seatsFit) {
+        return badSnapshot(QStringLiteral("players"),
+                           saved.phase == Phase::Waiting
+                               ? QStringLiteral("must hold at most 1 player while the duel is waiting")
+                               : QStringLiteral("must hold 2 players while the duel is %1").arg(*phase));
+    }
+    for (qsizetype i = 0; i < players.size(); ++i) {
+        const QString prefix = QStringLiteral("players[%1].").arg(i);
+        if (!players.at(i).isObject())
+            return badSnapshot(QStringLiteral("players[%1]").arg(i), QStringLiteral("must be an object"));
+        const Result<Player> player = readPlayer(players.at(i).toObject(), prefix, saved.phase);
+        if (!player)
+            return player.error();
+        for (const Player &other : std::as_const(saved.players)) {
+            if (other.sessionId == player->sessionId || other.playerId == player->playerId) {
+                return badSnapshot(QStringLiteral("players[%1]").arg(i),
+                                   QStringLiteral("has the session or player id of another player"));
+            }
+        }
+        saved.players.append(*player);
+    }
+
+    // The snapshot must fit the members the manager kept: while the game is not over every seated player
+    // is a member; members without a seat cannot exist in a duel. A finished duel keeps players who left.
+    for (qsizetype i = 0; i < saved.players.size(); ++i) {
+        const Player &player = saved.players.at(i);
+        const bool isMember = members.contains(RoomMember{player.sessionId, player.playerId});
+        if (!isMember && !finished) {
+            return badSnapshot(QStringLiteral("players[%1]").arg(i),
+                               QStringLiteral("(%1, %2) is not a member of the room")
+                                   .arg(player.sessionId, player.playerId));
+        }
+    }
+    for (const RoomMember &member : members) {
+        const bool seated = std::any_of(saved.players.cbegin(), saved.players.cend(), [&member](const Player &p) {
+            return p.sessionId == member.sessionId && p.playerId == member.playerId;
+        });
+        if (!seated) {
+            return badSnapshot(QStringLiteral("players"), QStringLiteral("has no seat for member (%1, %2)")
+                                                              .arg(member.sessionId, member.playerId));
+        }
+    }
+
+    const auto seatOf = [&saved](const QString &sessionId) -> qsizetype {
+        for (qsizetype i = 0; i < saved.players.size(); ++i) {
+            if (saved.players.at(i).sessionId == sessionId)
+                return i;
+        }
+        return -1;
+    };
+
+    if (playing) {
+        const Result<QString> turn = nonEmptyText(snapshot, {}, "turn");
+        if (!turn)
+            return turn.error();
+        saved.turn = seatOf(*turn);
+        if (saved.turn < 0)
+            return badSnapshot(QStringLiteral("turn"), QStringLiteral("must be the session id of a player"));
+        const Result<qint64> turnEndsAt = wholeNumber(snapshot, {}, "turnEndsAt", 0, MaxSnapshotTime);
+        if (!turnEndsAt)
+            return turnEndsAt.error();
+        saved.turnEndsAt = *turnEndsAt;
+    } else {
+        if (Result<void> absent = nullField(snapshot, "turn", *phase); !absent)
+            return absent.error();
+        if (Result<void> absent = nullField(snapshot, "turnEndsAt", *phase); !absent)
+            return absent.error();
+    }
+
+    if (finished) {
+        const Result<QString> winner = nonEmptyText(snapshot, {}, "winner");
+        if (!winner)
+            return winner.error();
+        const qsizetype winnerSeat = seatOf(*winner);
+        if (winnerSeat < 0)
+            return badSnapshot(QStringLiteral("winner"), QStringLiteral("must be the session id of a player"));
+        saved.winner = winnerSeat;
+        const Result<QString> reason = nonEmptyText(snapshot, {}, "reason");
+        if (!reason)
+            return reason.error();
+        const bool knownReason = *reason == QLatin1String("ko") || *reason == QLatin1String("timeout")
+            || *reason == QLatin1String("forfeit");
+        if (!knownReason)
+            return badSnapshot(QStringLiteral("reason"), QStringLiteral("must be ko, timeout or forfeit"));
+        saved.reason = *reason;
+        const Result<qint64> finishedAt = wholeNumber(snapshot, {}, "finishedAt", 0, MaxSnapshotTime);
+        if (!finishedAt)
+            return finishedAt.error();
+        saved.finishedAt = *finishedAt;
+    } else {
+        for (const char *key : {"winner", "reason", "finishedAt"}) {
+            if (Result<void> absent = nullField(snapshot, key, *phase); !absent)
+                return absent.error();
+        }
+    }
+    return saved;
+}
+
+Result<DuelRoom::Player> DuelRoom::readPlayer(const QJsonObject &object, const QString &prefix, Phase phase)
+{
+    const bool playing = phase == Phase::Playing;
+    const Result<QString> sessionId = nonEmptyText(object, prefix, "sessionId");
+    if (!sessionId)
+        return sessionId.error();
+    const Result<QString> playerId = nonEmptyText(object, prefix, "playerId");
+    if (!playerId)
+        return playerId.error();
+    // A player at 0 hp or with 3 skips in a row would have ended the game.
+    const Result<qint64> hp = wholeNumber(object, prefix, "hp", playing ? 1 : 0, MaxHp);
+    if (!hp)
+        return hp.error();
+    const Result<qint64> healsLeft = wholeNumber(object, prefix, "healsLeft", 0, MaxHeals);
+    if (!healsLeft)
+        return healsLeft.error();
+    const Result<bool> defending = flag(object, prefix, "defending");
+    if (!defending)
+        return defending.error();
+    const Result<qint64> skipped =
+        wholeNumber(object, prefix, "skippedTurns", 0, playing ? MaxSkippedTurns - 1 : MaxSkippedTurns);
+    if (!skipped)
+        return skipped.error();
+
+    Player player;
+    player.sessionId = *sessionId;
+    player.playerId = *playerId;
+    player.hp = int(*hp);
+    player.healsLeft = int(*healsLeft);
+    player.defending = *defending;
+    player.skippedTurns = int(*skipped);
+    return player;
 }
 
 Result<void> DuelRoom::onJoin(RoomContext &context, const RoomMember &member)
@@ -152,17 +460,7 @@ Result<void> DuelRoom::onMessage(RoomContext &context, const RoomMember &from, c
 void DuelRoom::onTimer(RoomContext &context, const QString &name)
 {
     if (name == turnTimer() && m_phase == Phase::Playing) {
-        Player &player = m_players[m_turn];
-        ++player.skippedTurns;
-        context.broadcast(protocol::RawJson::fromJsonObject(QJsonObject{
-            {QStringLiteral("kind"), QStringLiteral("turn_skipped")},
-            {QStringLiteral("player"), player.sessionId},
-            {QStringLiteral("skippedTurns"), player.skippedTurns},
-        }));
-        if (player.skippedTurns >= MaxSkippedTurns)
-            finish(context, 1 - m_turn, QStringLiteral("timeout"));
-        else
-            nextTurn(context);
+        skipTurn(context);
         return;
     }
     if (name == disposeTimer() && m_phase == Phase::Finished) {
@@ -171,6 +469,15 @@ void DuelRoom::onTimer(RoomContext &context, const QString &name)
         return;
     }
     qCDebug(lcRooms) << "duel" << context.roomId() << "ignores timer" << name;
+}
+
+void DuelRoom::onTick(RoomContext &context)
+{
+    // Two comparisons per tick, and silent unless the deadline passed. The skip moves the deadline on
+    // and restarts the turn timer (or the game ends and cancels it), so a turn is never skipped twice,
+    // whichever of the tick and the timer gets there first.
+    if (m_phase == Phase::Playing && context.nowMs() >= m_turnEndsAt)
+        skipTurn(context);
 }
 
 void DuelRoom::onDispose(RoomContext &context)
@@ -292,6 +599,21 @@ Result<void> DuelRoom::defend(RoomContext &context, qsizetype actor)
     return {};
 }
 
+void DuelRoom::skipTurn(RoomContext &context)
+{
+    Player &player = m_players[m_turn];
+    ++player.skippedTurns;
+    context.broadcast(protocol::RawJson::fromJsonObject(QJsonObject{
+        {QStringLiteral("kind"), QStringLiteral("turn_skipped")},
+        {QStringLiteral("player"), player.sessionId},
+        {QStringLiteral("skippedTurns"), player.skippedTurns},
+    }));
+    if (player.skippedTurns >= MaxSkippedTurns)
+        finish(context, 1 - m_turn, QStringLiteral("timeout"));
+    else
+        nextTurn(context);
+}
+
 void DuelRoom::nextTurn(RoomContext &context)
 {
     m_turn = 1 - m_turn;
@@ -308,6 +630,7 @@ void DuelRoom::finish(RoomContext &context, qsizetype winner, const QString &rea
     m_winner = winner;
     m_reason = reason;
     m_turnEndsAt = 0;
+    m_finishedAt = context.nowMs();
     context.cancelTimer(turnTimer());
     qCDebug(lcRooms) << "duel" << context.roomId() << "won by" << m_players.at(winner).sessionId << "by" << reason;
     context.broadcast(protocol::RawJson::fromJsonObject(QJsonObject{
@@ -347,6 +670,32 @@ void DuelRoom::publishState(RoomContext &context)
         {QStringLiteral("reason"), m_reason.isEmpty() ? QJsonValue() : QJsonValue(m_reason)},
     };
     m_state = protocol::RawJson::fromJsonObject(state);
+
+    // Seat order matters (seat 0 moves first in every round), so players are an array here, with ids.
+    QJsonArray seats;
+    for (const Player &player : m_players) {
+        seats.append(QJsonObject{
+            {QStringLiteral("sessionId"), player.sessionId},
+            {QStringLiteral("playerId"), player.playerId},
+            {QStringLiteral("hp"), player.hp},
+            {QStringLiteral("healsLeft"), player.healsLeft},
+            {QStringLiteral("defending"), player.defending},
+            {QStringLiteral("skippedTurns"), player.skippedTurns},
+        });
+    }
+    const bool finished = m_phase == Phase::Finished;
+    m_snapshot = protocol::RawJson::fromJsonObject(QJsonObject{
+        {QStringLiteral("version"), SnapshotVersion},
+        {QStringLiteral("phase"), phaseName(m_phase)},
+        {QStringLiteral("turnSeconds"), m_turnSeconds},
+        {QStringLiteral("round"), m_round},
+        {QStringLiteral("turn"), state.value(QLatin1String("turn"))},
+        {QStringLiteral("turnEndsAt"), state.value(QLatin1String("turnEndsAt"))},
+        {QStringLiteral("players"), seats},
+        {QStringLiteral("winner"), state.value(QLatin1String("winner"))},
+        {QStringLiteral("reason"), state.value(QLatin1String("reason"))},
+        {QStringLiteral("finishedAt"), finished ? QJsonValue(m_finishedAt) : QJsonValue()},
+    });
     context.setState(m_state);
 }
 

@@ -2,6 +2,7 @@
 // server offers a room's logic (members, broadcast, state, timers).
 #pragma once
 
+#include "shared/protocol/errorcode.h"
 #include "shared/protocol/playermessages.h"
 #include "shared/protocol/rawjson.h"
 #include "shared/result.h"
@@ -40,8 +41,8 @@ public:
     virtual void broadcast(const protocol::RawJson &data, const QString &from = {}) = 0;
     // room_event to one member.
     virtual void send(const QString &sessionId, const protocol::RawJson &data) = 0;
-    // Replaces the room's state: every member gets room_state, late joiners get it in `joined`, and it
-    // is the snapshot a match is restored from.
+    // Replaces the room's state: every member gets room_state and late joiners get it in `joined`. (A
+    // match is restored from Room::snapshot(), which is this state unless the room type says otherwise.)
     virtual void setState(const protocol::RawJson &state) = 0;
     virtual void setMetadata(const QJsonObject &metadata) = 0;
     virtual void setLocked(bool locked) = 0;
@@ -110,6 +111,24 @@ public:
 
     // The state a joining member receives in `joined` (JSON null when the room keeps none).
     virtual protocol::RawJson state() const { return {}; }
+
+    // Everything this room needs to continue in another process (a worker that crashed is replaced and
+    // its matches restored elsewhere): its internal state, not only what players see. Times in it must
+    // be absolute (ms since the Unix epoch, from context.nowMs()), so a snapshot stays valid however
+    // long it waits. The default, state(), is enough only for rooms whose state says everything.
+    virtual protocol::RawJson snapshot() const { return state(); }
+    // Called on a fresh instance INSTEAD of onCreate, with context.members() already holding the members
+    // the room had. Rebuilds the internal state from a snapshot() of the previous instance, restarts the
+    // timers it needs with the time that was left (from the snapshot's absolute times and
+    // context.nowMs(); an overdue timer gets 0 ms), and publishes its state (setState) so members
+    // resync. Refuse a malformed snapshot with "bad_request", before changing anything. The default
+    // refuses with "unavailable": a room type must opt in to being restored.
+    virtual Result<void> restore(RoomContext &context, const protocol::RawJson &snapshot)
+    {
+        Q_UNUSED(snapshot);
+        return protocol::toError(protocol::ErrorCode::Unavailable,
+                                 QStringLiteral("rooms of type \"%1\" cannot be restored").arg(context.roomType()));
+    }
 };
 
 // A registered room type.
@@ -121,7 +140,15 @@ struct RoomTypeInfo
     quint32 maxMaxClients = 64;   // a create request asking for more is refused
     bool autoDispose = true;      // disposed when the last member leaves
     bool watchesRoomList = false; // receives onRoomListChanged
+    // Matches of this type are hosted in an arena-worker child process rather than on the server's
+    // event loop, so a room that blocks or crashes takes down one worker, not the server. Such a type
+    // should implement snapshot() and restore(), or its matches end when their worker dies.
+    bool runsInWorker = false;
     std::function<std::unique_ptr<Room>()> create;
+    // Optional: checks a create request's options (the creator's metadata) and capacity on the server
+    // itself, so bad options are refused at once, before a worker is involved. Must accept exactly what
+    // onCreate accepts; unset means only onCreate decides.
+    std::function<Result<void>(const QJsonObject &options, quint32 maxClients)> validateOptions;
 };
 
 } // namespace arena

@@ -1,5 +1,6 @@
 #include "server/rooms/roomtyperegistry.h"
 
+#include "server/rooms/blockroom.h"
 #include "server/rooms/duelroom.h"
 #include "server/rooms/lobbyroom.h"
 #include "server/rooms/relayroom.h"
@@ -86,6 +87,11 @@ Result<void> registerBuiltinRoomTypes(RoomTypeRegistry &registry)
             return added;
     }
     return {};
+}
+
+Result<void> registerTestRoomTypes(RoomTypeRegistry &registry)
+{
+    return registry.add(BlockRoom::typeInfo());
 }
 
 } // namespace arena

@@ -41,4 +41,8 @@ private:
 // replace one with a game's own type, add the others from their typeInfo() instead.
 Result<void> registerBuiltinRoomTypes(RoomTypeRegistry &registry);
 
+// Adds the test-only types (`block`, see BlockRoom), which let a player stall a worker on purpose; the
+// server enables them only for tests. Refuses (error "invalid_room_type") if a name is taken.
+Result<void> registerTestRoomTypes(RoomTypeRegistry &registry);
+
 } // namespace arena

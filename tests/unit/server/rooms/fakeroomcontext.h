@@ -85,6 +85,13 @@ public:
         room.onJoined(*this, joiner);
         return {};
     }
+    // A match moved to this context: the manager sets the members the room had, then calls restore
+    // instead of onCreate.
+    Result<void> restore(Room &room, const protocol::RawJson &snapshot, QList<RoomMember> members)
+    {
+        m_members = std::move(members);
+        return room.restore(*this, snapshot);
+    }
     // A join onJoin accepted but the manager could not complete.
     Result<void> failJoin(Room &room, const RoomMember &joiner)
     {
@@ -131,6 +138,9 @@ public:
         }
         m_now = until;
     }
+    // One tick, as the manager runs every tickInterval(); moves no clock and fires no timer.
+    void tick(Room &room) { room.onTick(*this); }
+    // Moves the clock without firing timers: a timer that is late, as a loaded event loop makes them.
     void setNow(qint64 ms) { m_now = ms; }
     bool isMember(const QString &sessionId) const
     {

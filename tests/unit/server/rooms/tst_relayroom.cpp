@@ -1,4 +1,5 @@
-// Tests RelayRoom: every message reaches every member unchanged, with the sender as `from`.
+// Tests RelayRoom: every message reaches every member unchanged, with the sender as `from`; and, as a room
+// that keeps Room's defaults, that such a room stays on the server and cannot be restored.
 #include "fakeroomcontext.h"
 
 #include "server/rooms/relayroom.h"
@@ -19,6 +20,7 @@ private slots:
     void everySenderIsNamed();
     void noStateNoTimersNoSends();
     void loneMemberGetsItsOwnMessage();
+    void defaultsAreNotRestorable();
 };
 
 void TestRelayRoom::typeInfo()
@@ -29,6 +31,8 @@ void TestRelayRoom::typeInfo()
     QCOMPARE(info.maxMaxClients, 256u);
     QVERIFY(info.autoDispose);
     QVERIFY(!info.watchesRoomList);
+    QVERIFY(!info.runsInWorker);
+    QVERIFY(!info.validateOptions);
     QVERIFY(info.create);
     QVERIFY(dynamic_cast<RelayRoom *>(info.create().get()));
 }
@@ -120,6 +124,29 @@ void TestRelayRoom::loneMemberGetsItsOwnMessage()
     QCOMPARE(context.broadcasts.size(), 1);
     QCOMPARE(context.broadcasts.first().from, QStringLiteral("s-7"));
     QCOMPARE(context.broadcasts.first().data.json(), QByteArray("\"echo\""));
+}
+
+void TestRelayRoom::defaultsAreNotRestorable()
+{
+    RelayRoom room;
+    FakeRoomContext context(QStringLiteral("relay"), 16);
+    QVERIFY(context.join(room, member(1)).ok());
+    QVERIFY(context.message(room, member(1), "{\"a\":1}").ok());
+    // Room::snapshot() defaults to state().
+    QCOMPARE(room.snapshot(), room.state());
+    QVERIFY(room.snapshot().isNull());
+
+    // Room::restore() refuses by default, naming the type, and does nothing.
+    RelayRoom moved;
+    FakeRoomContext movedContext(QStringLiteral("relay"), 16);
+    const Result<void> restored = movedContext.restore(moved, room.snapshot(), context.members());
+    QVERIFY(!restored.ok());
+    QCOMPARE(restored.error().code, QStringLiteral("unavailable"));
+    QVERIFY(restored.error().message.contains(QStringLiteral("\"relay\"")));
+    QVERIFY(restored.error().message.contains(QStringLiteral("cannot be restored")));
+    QVERIFY(movedContext.states.isEmpty());
+    QVERIFY(movedContext.broadcasts.isEmpty());
+    QVERIFY(movedContext.timers.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestRelayRoom)

@@ -1,4 +1,6 @@
-// Tests RoomTypeRegistry: validation of added types, lookup, names, and the built-in room types.
+// Tests RoomTypeRegistry: validation of added types, lookup, names, the built-in room types and the
+// test-only ones.
+#include "server/rooms/blockroom.h"
 #include "server/rooms/duelroom.h"
 #include "server/rooms/lobbyroom.h"
 #include "server/rooms/relayroom.h"
@@ -41,6 +43,9 @@ private slots:
     void builtins();
     void builtinsTwiceFails();
     void builtinFactoriesMakeTheirRooms();
+    void workerFieldsDefaultOff();
+    void testTypes();
+    void testTypesTwiceFail();
 };
 
 void TestRoomTypeRegistry::addAndFind()
@@ -195,6 +200,7 @@ void TestRoomTypeRegistry::builtins()
     QCOMPARE(relay->maxMaxClients, 256u);
     QVERIFY(relay->autoDispose);
     QVERIFY(!relay->watchesRoomList);
+    QVERIFY(!relay->runsInWorker);
     QVERIFY(!relay->description.isEmpty());
 
     const RoomTypeInfo *lobby = registry.find(QStringLiteral("lobby"));
@@ -203,6 +209,7 @@ void TestRoomTypeRegistry::builtins()
     QCOMPARE(lobby->maxMaxClients, 1024u);
     QVERIFY(lobby->autoDispose);
     QVERIFY(lobby->watchesRoomList);
+    QVERIFY(!lobby->runsInWorker);
 
     const RoomTypeInfo *duel = registry.find(QStringLiteral("duel"));
     QVERIFY(duel);
@@ -210,6 +217,13 @@ void TestRoomTypeRegistry::builtins()
     QCOMPARE(duel->maxMaxClients, 2u);
     QVERIFY(duel->autoDispose);
     QVERIFY(!duel->watchesRoomList);
+    QVERIFY(duel->runsInWorker);
+    QVERIFY(duel->validateOptions);
+    QVERIFY(duel->validateOptions(QJsonObject(), 2).ok());
+    QCOMPARE(duel->validateOptions(QJsonObject(), 3).error().code, QStringLiteral("bad_request"));
+
+    // The test-only types are not among them.
+    QVERIFY(registry.find(QStringLiteral("block")) == nullptr);
 }
 
 void TestRoomTypeRegistry::builtinsTwiceFails()
@@ -250,6 +264,47 @@ void TestRoomTypeRegistry::builtinFactoriesMakeTheirRooms()
     // Each call makes a fresh room: rooms never share logic state.
     const auto secondDuel = registry.find(QStringLiteral("duel"))->create();
     QVERIFY(secondDuel.get() != duel.get());
+}
+
+void TestRoomTypeRegistry::workerFieldsDefaultOff()
+{
+    // A type hosts its rooms on the server and leaves options to onCreate unless it says otherwise.
+    const RoomTypeInfo info;
+    QVERIFY(!info.runsInWorker);
+    QVERIFY(!info.validateOptions);
+    RoomTypeRegistry registry;
+    QVERIFY(registry.add(validType(QStringLiteral("chat"))).ok());
+    QVERIFY(!registry.find(QStringLiteral("chat"))->runsInWorker);
+    QVERIFY(!registry.find(QStringLiteral("chat"))->validateOptions);
+}
+
+void TestRoomTypeRegistry::testTypes()
+{
+    RoomTypeRegistry registry;
+    QVERIFY(registerBuiltinRoomTypes(registry).ok());
+    QVERIFY(registerTestRoomTypes(registry).ok());
+    QCOMPARE(registry.names(), (QStringList{QStringLiteral("block"), QStringLiteral("duel"), QStringLiteral("lobby"),
+                                            QStringLiteral("relay")}));
+    const RoomTypeInfo *block = registry.find(QStringLiteral("block"));
+    QVERIFY(block);
+    QVERIFY(block->runsInWorker);
+    QVERIFY(dynamic_cast<BlockRoom *>(block->create().get()));
+
+    // On their own, too.
+    RoomTypeRegistry testOnly;
+    QVERIFY(registerTestRoomTypes(testOnly).ok());
+    QCOMPARE(testOnly.names(), QStringList{QStringLiteral("block")});
+}
+
+void TestRoomTypeRegistry::testTypesTwiceFail()
+{
+    RoomTypeRegistry registry;
+    QVERIFY(registerTestRoomTypes(registry).ok());
+    const Result<void> again = registerTestRoomTypes(registry);
+    QVERIFY(!again.ok());
+    QCOMPARE(again.error().code, QStringLiteral("invalid_room_type"));
+    QVERIFY(again.error().message.contains(QStringLiteral("block")));
+    QCOMPARE(registry.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestRoomTypeRegistry)
