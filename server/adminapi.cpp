@@ -3,6 +3,7 @@
 #include "server/serverlog.h"
 #include "shared/protocol/errorcode.h"
 
+#include <QCryptographicHash>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -37,6 +38,23 @@ AdminApi::AdminApi(AccessControl access, QObject *parent)
 
 AdminApi::~AdminApi() = default;
 
+namespace {
+
+// Who asked, for the audit log: the role and a fingerprint of the token (never the token itself).
+QString describeCaller(const QByteArray &authorization, const QHostAddress &peer, Role role)
+{
+    QString who = roleName(role);
+    const QByteArray token = authorization.startsWith("Bearer ") ? authorization.mid(7).trimmed() : QByteArray();
+    if (!token.isEmpty())
+        who += QStringLiteral(" token sha256:")
+               + QString::fromLatin1(QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex().left(12));
+    else
+        who += QStringLiteral(" (loopback, no token file)");
+    return who + QStringLiteral(" from ") + peer.toString();
+}
+
+} // namespace
+
 void AdminApi::route(Method method, const QString &path, std::optional<Role> needed, Handler handler)
 {
     const QHttpServerRequest::Method qtMethod = method == Method::Get ? QHttpServerRequest::Method::Get
@@ -65,10 +83,11 @@ void AdminApi::route(Method method, const QString &path, std::optional<Role> nee
                 return;
             }
             r.role = role.value();
+            r.who = describeCaller(request.value("Authorization"), request.remoteAddress(), *r.role);
         }
         handler(r, respond);
     };
-    if (path.endsWith(QLatin1String("/<arg>"))) {
+    if (path.contains(QLatin1String("/<arg>"))) {
         m_http->route(path, qtMethod, [serve](const QString &arg, const QHttpServerRequest &request,
                                               QHttpServerResponder &&responder) {
             serve(arg, request, std::move(responder));

@@ -26,6 +26,7 @@ struct AdminRequest
     QByteArray body;
     QHostAddress peer;
     std::optional<Role> role; // who asked (none for public routes)
+    QString who;              // the same, for the audit log: role, token fingerprint, address
 };
 
 struct AdminResponse
@@ -53,7 +54,7 @@ public:
     explicit AdminApi(AccessControl access, QObject *parent = nullptr);
     ~AdminApi() override;
 
-    // `path` may end in "/<arg>". `needed` empty: public (no token ever asked).
+    // `path` may hold one "<arg>" segment. `needed` empty: public (no token ever asked).
     void route(Method method, const QString &path, std::optional<Role> needed, Handler handler);
 
     // Returns the port (useful with port 0); failure names the address and port.

@@ -1,6 +1,7 @@
 #include "server/serverapp.h"
 
 #include "server/adminapi.h"
+#include "server/auditlog.h"
 #include "server/auth/playerauth.h"
 #include "server/cleanup/cleanupsweep.h"
 #include "server/gateway/playergateway.h"
@@ -10,6 +11,9 @@
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
+#include "server/workers/remoteroom.h"
+#include "server/workers/workerhandle.h"
+#include "server/workers/workerpool.h"
 #include "shared/core/accesscontrol.h"
 #include "shared/core/config.h"
 #include "shared/redis/redispool.h"
@@ -17,7 +21,9 @@
 #include "shared/store/redisstore.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QHostInfo>
+#include <QJsonDocument>
 #include <QJsonArray>
 #include <QTimer>
 
@@ -119,6 +125,13 @@ Result<void> ServerApp::init(const Config &config)
     m_roomTypes = std::make_unique<RoomTypeRegistry>();
     if (auto r = registerBuiltinRoomTypes(*m_roomTypes); !r.ok())
         return r;
+    // Test suites set this to get the test-only room types (e.g. one that blocks its worker).
+    const bool testRoomTypes = qgetenv("ARENA_TEST_ROOM_TYPES") == "1";
+    if (testRoomTypes) {
+        if (auto r = registerTestRoomTypes(*m_roomTypes); !r.ok())
+            return r;
+        qCWarning(lcServer) << "ARENA_TEST_ROOM_TYPES=1: test-only room types are enabled";
+    }
 
     SessionSettings sessionSettings;
     sessionSettings.sessionLimit = int(config.intValue(QStringLiteral("session-limit")));
@@ -156,6 +169,11 @@ Result<void> ServerApp::init(const Config &config)
     playerSettings.matchmaking = mmSettings;
     playerSettings.auth = requireToken ? m_auth.get() : nullptr;
     m_players = new PlayerService(*m_store, m_tasks, m_metrics, *m_roomTypes, playerSettings, this);
+    m_audit = std::make_unique<AuditLog>();
+    if (auto opened = m_audit->open(config.value(QStringLiteral("audit-log")).toString()); !opened.ok())
+        return opened.error();
+    if (auto started = startWorkerPool(config, testRoomTypes); !started.ok())
+        return started.error();
 
     m_cleanup = new CleanupSweep(this);
     registerCleanupKinds();
@@ -178,6 +196,7 @@ Result<void> ServerApp::init(const Config &config)
 
     m_admin = new AdminApi(access, this);
     registerAdminRoutes();
+    registerWorkerRoutes();
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
     m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), this);
@@ -323,8 +342,13 @@ void ServerApp::registerAdminRoutes()
             QJsonArray members;
             for (const RoomMember &m : room->members())
                 members.append(QJsonObject{{QStringLiteral("sessionId"), m.sessionId}, {QStringLiteral("playerId"), m.playerId}});
+            // Where the match runs: a worker id, "moving" between workers, or "server" (in this process).
+            QString host = QStringLiteral("server");
+            if (RemoteRoom *remote = room->remote())
+                host = remote->worker() ? remote->worker()->id() : QStringLiteral("moving");
             rooms.append(QJsonObject{{QStringLiteral("id"), room->roomId()},
                                      {QStringLiteral("type"), room->roomType()},
+                                     {QStringLiteral("host"), host},
                                      {QStringLiteral("clients"), int(room->members().size())},
                                      {QStringLiteral("maxClients"), int(room->maxClients())},
                                      {QStringLiteral("locked"), room->isLocked()},
@@ -344,6 +368,122 @@ void ServerApp::registerAdminRoutes()
         qCInfo(lcServer) << "room" << request.arg << "disposed by" << roleName(*request.role) << "from"
                          << request.peer.toString();
         respond(AdminResponse::json({{QStringLiteral("disposed"), request.arg}}));
+    });
+}
+
+Result<void> ServerApp::startWorkerPool(const Config &config, bool testRoomTypes)
+{
+    WorkerPoolSettings settings;
+    settings.minWorkers = int(config.intValue(QStringLiteral("workers-min")));
+    settings.maxWorkers = int(config.intValue(QStringLiteral("workers-max")));
+    if (settings.maxWorkers == 0) {
+        qCInfo(lcServer) << "--workers-max 0: worker room types run inside the server process";
+        return {};
+    }
+    if (settings.minWorkers > settings.maxWorkers)
+        return Error{QStringLiteral("bad_config"), QStringLiteral("--workers-min (%1) is above --workers-max (%2)")
+                                                       .arg(settings.minWorkers)
+                                                       .arg(settings.maxWorkers)};
+    settings.matchLimit = int(config.intValue(QStringLiteral("worker-match-limit")));
+    settings.idleTimeout = config.duration(QStringLiteral("worker-idle-timeout"));
+    settings.watchdogTimeout = config.duration(QStringLiteral("worker-watchdog-timeout"));
+    settings.drainDeadline = config.duration(QStringLiteral("worker-drain-deadline"));
+    settings.workerBinary = config.value(QStringLiteral("worker-binary")).toString();
+    if (settings.workerBinary.isEmpty()) {
+        // Installed side by side; in a build tree the worker has its own folder.
+        const QString dir = QCoreApplication::applicationDirPath();
+        settings.workerBinary = dir + QStringLiteral("/arena-worker");
+        if (!QFileInfo::exists(settings.workerBinary))
+            settings.workerBinary = dir + QStringLiteral("/../worker/arena-worker");
+    }
+    settings.instanceId = m_instanceId;
+    settings.testRoomTypes = testRoomTypes;
+    m_workers = new WorkerPool(*m_store, m_metrics, settings, this);
+    if (auto started = m_workers->start(); !started.ok())
+        return started;
+    m_players->rooms().setWorkerPool(m_workers);
+    return {};
+}
+
+void ServerApp::registerWorkerRoutes()
+{
+    using M = AdminApi::Method;
+    const auto unavailable = [] {
+        return AdminResponse::error(protocol::toError(
+            ErrorCode::Unavailable, QStringLiteral("this server runs no worker pool (--workers-max 0)")));
+    };
+    m_admin->route(M::Get, QStringLiteral("/workers/stats"), Role::Viewer,
+                   [this, unavailable](const AdminRequest &, AdminApi::Respond respond) {
+        respond(m_workers ? AdminResponse::json(m_workers->stats()) : unavailable());
+    });
+    m_admin->route(M::Get, QStringLiteral("/audit"), Role::Viewer,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        bool ok = false;
+        int limit = request.query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit <= 0)
+            limit = 100;
+        respond(AdminResponse::json({{QStringLiteral("entries"), m_audit->recent(qMin(limit, AuditLog::Kept))}}));
+    });
+    // Each POST is audited, with its answer or its error.
+    const auto audited = [this](const AdminRequest &request, const QString &action, const QString &target,
+                                const QJsonObject &parameters, AdminApi::Respond respond) {
+        return [this, who = request.who, action, target, parameters, respond](Result<QJsonObject> result) {
+            m_audit->record(who, action, target, parameters, result);
+            respond(result.ok() ? AdminResponse::json(result.value()) : AdminResponse::error(result.error()));
+        };
+    };
+    const auto number = [](const AdminRequest &request, const QString &key) -> std::optional<qint64> {
+        const QString fromQuery = request.query.queryItemValue(key);
+        if (!fromQuery.isEmpty()) {
+            bool ok = false;
+            const qint64 v = fromQuery.toLongLong(&ok);
+            return ok ? std::optional<qint64>(v) : std::nullopt;
+        }
+        const QJsonValue v = QJsonDocument::fromJson(request.body).object().value(key);
+        return v.isDouble() ? std::optional<qint64>(v.toInteger()) : std::nullopt;
+    };
+    m_admin->route(M::Post, QStringLiteral("/workers/scale"), Role::Operator,
+                   [this, unavailable, audited, number](const AdminRequest &request, AdminApi::Respond respond) {
+        if (!m_workers) {
+            respond(unavailable());
+            return;
+        }
+        const auto workers = number(request, QStringLiteral("workers"));
+        auto done = audited(request, QStringLiteral("workers.scale"), QStringLiteral("pool"),
+                            {{QStringLiteral("workers"), workers ? QJsonValue(*workers) : QJsonValue()}}, respond);
+        if (!workers) {
+            done(protocol::toError(ErrorCode::BadRequest,
+                                   QStringLiteral("say how many workers: ?workers=N or {\"workers\": N}")));
+            return;
+        }
+        m_workers->scale(int(*workers), done);
+    });
+    m_admin->route(M::Post, QStringLiteral("/workers/<arg>/restart"), Role::Operator,
+                   [this, unavailable, audited](const AdminRequest &request, AdminApi::Respond respond) {
+        if (!m_workers) {
+            respond(unavailable());
+            return;
+        }
+        m_workers->restart(request.arg, audited(request, QStringLiteral("workers.restart"), request.arg, {}, respond));
+    });
+    m_admin->route(M::Post, QStringLiteral("/workers/<arg>/drain"), Role::Operator,
+                   [this, unavailable, audited, number](const AdminRequest &request, AdminApi::Respond respond) {
+        if (!m_workers) {
+            respond(unavailable());
+            return;
+        }
+        const auto deadlineMs = number(request, QStringLiteral("deadline_ms"));
+        auto done = audited(request, QStringLiteral("workers.drain"), request.arg,
+                            {{QStringLiteral("deadline_ms"), deadlineMs ? QJsonValue(*deadlineMs) : QJsonValue()}},
+                            respond);
+        if (deadlineMs && *deadlineMs < 0) {
+            done(protocol::toError(ErrorCode::BadRequest, QStringLiteral("deadline_ms must not be negative")));
+            return;
+        }
+        std::optional<std::chrono::milliseconds> deadline;
+        if (deadlineMs)
+            deadline = std::chrono::milliseconds(*deadlineMs);
+        done(m_workers->drain(request.arg, deadline));
     });
 }
 
@@ -425,6 +565,7 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("sessions"), m_players ? m_players->sessions().sessionCount() : 0},
         {QStringLiteral("connected"), m_players ? m_players->sessions().connectedCount() : 0},
         {QStringLiteral("rooms"), m_players ? m_players->rooms().roomCount() : 0},
+        {QStringLiteral("workers"), m_workers ? m_workers->stats().value(QStringLiteral("pool")) : QJsonValue()},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
     };
@@ -487,6 +628,8 @@ void ServerApp::shutdown()
         m_gateway->stopListening();
     if (m_players)
         m_players->stop();
+    if (m_workers)
+        m_workers->stop();
     m_tasks.cancelAll();
     // Drop this instance's own keys and let the close frames go out, then finish; the deadline bounds
     // the wait when the store hangs.

@@ -17,6 +17,9 @@
 
 namespace arena {
 
+class AuditLog;
+class WorkerPool;
+
 class AdminApi;
 class CleanupSweep;
 class Config;
@@ -66,6 +69,8 @@ private:
     Result<void> initStore(const Config &config);
     void registerMetrics();
     void registerAdminRoutes();
+    void registerWorkerRoutes();
+    Result<void> startWorkerPool(const Config &config, bool testRoomTypes);
     void registerCleanupKinds();
     void checkStore(TaskRegistry::Done done);
 
@@ -79,6 +84,8 @@ private:
     std::unique_ptr<PlayerAuth> m_auth;
     std::unique_ptr<RoomTypeRegistry> m_roomTypes;
     PlayerService *m_players = nullptr;
+    WorkerPool *m_workers = nullptr; // null with --workers-max 0
+    std::unique_ptr<AuditLog> m_audit;
     CleanupSweep *m_cleanup = nullptr;
     PlayerGateway *m_gateway = nullptr;
     AdminApi *m_admin = nullptr;

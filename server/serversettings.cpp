@@ -70,6 +70,33 @@ QList<SettingSpec> serverSettings()
                               true),
         SettingSpec::duration(QStringLiteral("store-check-interval"), 5s,
                               QStringLiteral("How often the store round trip is measured for /health"), 100ms, 10min),
+        SettingSpec::integer(QStringLiteral("workers-min"), defaults::workersMin,
+                             QStringLiteral("arena-worker processes kept running even when idle (seed 004)"), 0, 64),
+        SettingSpec::integer(QStringLiteral("workers-max"), defaults::workersMax(),
+                             QStringLiteral("Most arena-worker processes; 0 runs worker room types (duel) inside "
+                                            "the server process. Default: min(cores, 4) (seed 004)"),
+                             0, 64),
+        SettingSpec::integer(QStringLiteral("worker-match-limit"), defaults::workerMatchLimit,
+                             QStringLiteral("Matches one worker hosts before new ones go to another (measured: "
+                                            "docs/BENCHMARKS.md, worker pool)"),
+                             1, 100000),
+        SettingSpec::duration(QStringLiteral("worker-idle-timeout"), defaults::workerIdleSuspension,
+                              QStringLiteral("A worker without matches for this long is stopped, down to "
+                                             "--workers-min (seed 004)"),
+                              100ms, 24h),
+        SettingSpec::duration(QStringLiteral("worker-watchdog-timeout"), defaults::workerWatchdogTimeout,
+                              QStringLiteral("A worker that does not answer its watchdog for this long is killed "
+                                             "and its matches restored elsewhere (seed 001)"),
+                              100ms, 10min),
+        SettingSpec::duration(QStringLiteral("worker-drain-deadline"), 60s,
+                              QStringLiteral("Default time a draining worker's matches have to finish before they "
+                                             "are moved to other workers"),
+                              0ms, 24h),
+        SettingSpec::filePath(QStringLiteral("worker-binary"), QString(),
+                              QStringLiteral("The arena-worker executable; default: next to arena-server")),
+        SettingSpec::filePath(QStringLiteral("audit-log"), QString(),
+                              QStringLiteral("File that operator actions are appended to as JSON lines (who, when, "
+                                             "what, result); they are logged and kept for GET /audit either way")),
         SettingSpec::duration(QStringLiteral("shutdown-deadline"), defaults::shutdownDeadline,
                               QStringLiteral("Longest a graceful shutdown may take before the process exits"),
                               0ms, 10min),

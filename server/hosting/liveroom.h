@@ -12,6 +12,7 @@
 
 namespace arena {
 
+class RemoteRoom;
 class RoomManager;
 
 class LiveRoom final : public QObject, public RoomContext
@@ -41,6 +42,9 @@ public:
     qint64 nowMs() const override;
 
     Room &logic() { return *m_logic; }
+    // The logic's stand-in when the match runs in a worker process (the same object as logic()), else null.
+    RemoteRoom *remote() const { return m_remote; }
+    void setRemote(RemoteRoom *remote) { m_remote = remote; }
     const RoomTypeInfo &type() const { return m_type; }
     bool isPrivate() const { return m_private; }
     bool isLocked() const { return m_locked; }
@@ -71,6 +75,7 @@ private:
     const RoomTypeInfo &m_type;
     QString m_id;
     std::unique_ptr<Room> m_logic;
+    RemoteRoom *m_remote = nullptr;
     quint32 m_maxClients;
     bool m_private;
     bool m_locked = false;

@@ -3,6 +3,7 @@
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
+#include "server/workers/remoteroom.h"
 #include "shared/core/metricsregistry.h"
 #include "shared/protocol/codec.h"
 #include "shared/store/statestore.h"
@@ -120,9 +121,31 @@ Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
         return err(ErrorCode::BadRequest, QStringLiteral("max_clients of a %1 room must be 1 to %2")
                                               .arg(type->name)
                                               .arg(type->maxMaxClients));
-    auto *room = new LiveRoom(*this, *type, newRoomId(), type->create(), maxClients, options.isPrivate,
+    std::unique_ptr<Room> logic;
+    RemoteRoom *remote = nullptr;
+    if (type->runsInWorker && m_workers) {
+        auto stand = std::make_unique<RemoteRoom>(*m_workers, *type);
+        remote = stand.get();
+        logic = std::move(stand);
+    } else {
+        logic = type->create();
+    }
+    auto *room = new LiveRoom(*this, *type, newRoomId(), std::move(logic), maxClients, options.isPrivate,
                               options.metadata, this);
     room->reservations() = options.reservedFor;
+    if (remote) {
+        room->setRemote(remote);
+        const QString roomId = room->roomId();
+        // The worker's room logic refused a join the manager had let through.
+        remote->bind(*room, [this, roomId](const QString &sessionId, const Error &why) {
+            LiveRoom *r = find(roomId);
+            Session *session = m_sessions.find(sessionId);
+            if (!r || !session)
+                return;
+            reply(*session, why, std::nullopt);
+            removeMember(*session, *r, QStringLiteral("refused"), true);
+        });
+    }
     if (const auto created = room->logic().onCreate(*room, options.metadata); !created.ok()) {
         room->markDisposed();
         delete room;
@@ -314,7 +337,29 @@ void RoomManager::message(Session &session, const protocol::RoomMessage &request
               request.rid);
         return;
     }
-    const auto handled = room->logic().onMessage(*room, RoomMember{session.id, session.playerId}, request.data);
+    const RoomMember from{session.id, session.playerId};
+    if (RemoteRoom *remote = room->remote()) {
+        // Answered when the worker's room logic has taken or refused it.
+        const QString sid = session.id;
+        const auto rid = request.rid;
+        remote->message(from, request.data, [this, sid, rid](Result<void> handled) {
+            Session *s = m_sessions.find(sid);
+            if (!s)
+                return;
+            if (!handled.ok()) {
+                reply(*s, handled.error(), rid);
+                return;
+            }
+            m_messages->inc();
+            if (rid) {
+                protocol::Ack ack;
+                ack.rid = rid;
+                s->send(ack);
+            }
+        });
+        return;
+    }
+    const auto handled = room->logic().onMessage(*room, from, request.data);
     if (!handled.ok()) {
         reply(session, handled.error(), request.rid);
         return;

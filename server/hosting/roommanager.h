@@ -20,6 +20,7 @@ namespace arena {
 class Counter;
 class MetricsRegistry;
 class RoomTypeRegistry;
+class WorkerPool;
 class SessionManager;
 class StateStore;
 
@@ -61,6 +62,10 @@ public:
     bool dispose(const QString &roomId, const QString &reason);
     void disposeAll(const QString &reason);
 
+    // Rooms of types that run in workers are hosted by `pool` from now on; without one (workers-max 0)
+    // they run in this process like any other.
+    void setWorkerPool(WorkerPool *pool) { m_workers = pool; }
+
     LiveRoom *find(const QString &roomId) const;
     QList<LiveRoom *> rooms() const;
     int roomCount() const { return int(m_rooms.size()); }
@@ -88,6 +93,7 @@ private:
 
     StateStore &m_store;
     const RoomTypeRegistry &m_types;
+    WorkerPool *m_workers = nullptr;
     SessionManager &m_sessions;
     QString m_instanceId;
     std::map<QString, LiveRoom *> m_rooms; // owned (QObject children), ordered by id

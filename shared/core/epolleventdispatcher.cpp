@@ -283,14 +283,32 @@ void EpollEventDispatcher::interrupt()
     wakeUp();
 }
 
-int EpollEventDispatcher::waitTimeoutMs(bool mayWait, bool withTimers) const
+qint64 EpollEventDispatcher::waitTimeoutNs(bool mayWait, bool withTimers) const
 {
     if (!mayWait || m_alwaysReadyCount > 0)
         return 0;
     if (!withTimers || m_timerQueue.empty())
         return -1;
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(m_timerQueue.begin()->first - Clock::now());
-    return int(std::clamp<qint64>(left.count(), 0, std::numeric_limits<int>::max()));
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(m_timerQueue.begin()->first - Clock::now());
+    return std::max<qint64>(0, left.count());
+}
+
+int EpollEventDispatcher::wait(int epoll, epoll_event *events, qint64 timeoutNs)
+{
+    // epoll_pwait2 (Linux 5.11) takes the timeout in nanoseconds, so a timer fires on time rather than up
+    // to a millisecond late; older kernels get epoll_wait with the timeout rounded up.
+    if (m_havePwait2) {
+        timespec timeout{};
+        timeout.tv_sec = time_t(timeoutNs / 1000000000);
+        timeout.tv_nsec = long(timeoutNs % 1000000000);
+        const int count = ::epoll_pwait2(epoll, events, kMaxEventsPerWait, timeoutNs < 0 ? nullptr : &timeout, nullptr);
+        if (count >= 0 || errno != ENOSYS)
+            return count;
+        m_havePwait2 = false;
+    }
+    const int timeoutMs = timeoutNs < 0 ? -1
+                                        : int(std::min<qint64>((timeoutNs + 999999) / 1000000, std::numeric_limits<int>::max()));
+    return ::epoll_wait(epoll, events, kMaxEventsPerWait, timeoutMs);
 }
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
@@ -305,18 +323,18 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     const bool withSockets = !flags.testFlag(QEventLoop::ExcludeSocketNotifiers);
     const bool withTimers = !flags.testFlag(QEventLoop::X11ExcludeTimers);
     const bool mayWait = flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_interrupted.loadAcquire();
-    const int timeoutMs = waitTimeoutMs(mayWait, withTimers);
-    if (timeoutMs != 0)
+    const qint64 timeoutNs = waitTimeoutNs(mayWait, withTimers);
+    if (timeoutNs != 0)
         emit aboutToBlock();
 
     epoll_event events[kMaxEventsPerWait];
-    int count = ::epoll_wait(withSockets ? m_epoll : m_wakeOnlyEpoll, events, kMaxEventsPerWait, timeoutMs);
+    int count = wait(withSockets ? m_epoll : m_wakeOnlyEpoll, events, timeoutNs);
     if (count < 0) {
         if (errno != EINTR)
             qWarning("EpollEventDispatcher: epoll_wait failed: %s", std::strerror(errno));
         count = 0;
     }
-    if (timeoutMs != 0)
+    if (timeoutNs != 0)
         emit awake();
 
     bool worked = false;

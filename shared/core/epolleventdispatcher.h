@@ -81,7 +81,9 @@ private:
     void markDirty(int fd, Watch &watch);
     void syncWatches();
     void syncWatch(int fd, Watch &watch);
-    int waitTimeoutMs(bool mayWait, bool withTimers) const;
+    // -1: no limit; 0: do not block.
+    qint64 waitTimeoutNs(bool mayWait, bool withTimers) const;
+    int wait(int epoll, ::epoll_event *events, qint64 timeoutNs);
     bool activateSockets(const ::epoll_event *events, int count);
     bool activateAlwaysReady();
     bool activateTimers();
@@ -93,6 +95,7 @@ private:
     int m_wakeFd = -1;
     QAtomicInt m_wakeupPending = 0;
     QAtomicInt m_interrupted = 0;
+    bool m_havePwait2 = true;
 
     // Notifier changes reach the epoll set lazily, just before the next wait: a socket that turns its
     // write notifier on and off again within one iteration (QAbstractSocket does, for every flushed
