@@ -6,10 +6,11 @@
 #            --room-type duel), for N in $ARENA_BENCH_MATCHES (default "250 500 1000 2000 4000"); after the
 #            joins, 5 samples of /workers/stats one second apart: the worker's p99 and max tick lag over
 #            each watchdog interval, and its CPU
-#   restore  100 duels on one worker; kill -9 it; the server's own figure for "restored N matches in X ms"
-#            (from the moment it learns the worker is gone), and the time from the kill until
-#            /workers/stats shows them all restored (polled every 10 ms). Once with --workers-min 1
-#            (the replacement process must start first) and once with --workers-min 2 (another is up).
+#   restore  100 duels on one worker; kill -9 it; the time from the kill to the server's log line
+#            "restored N matches in X ms" (its timestamp; X is counted from the moment the server saw the
+#            exit). Once with --workers-min 1 (100 duels on the one worker; the replacement process must
+#            start before they can be restored) and once with --workers-min 2 (50 on each; the other worker
+#            takes them).
 set -euo pipefail
 BUILD="${1:-build}"
 RUNS="${2:-3}"
@@ -119,20 +120,28 @@ restore() {
         local victim
         victim="$(stats | python3 -c 'import json,sys; w=max(json.load(sys.stdin)["workers"], key=lambda w: w["matches"]); print(w["pid"], w["matches"])')"
         local pid="${victim% *}" count="${victim#* }"
-        local before
-        before="$(date +%s%N)"
+        local killed_ms
+        killed_ms="$(date +%s%3N)"
         kill -KILL "$pid"
-        local restored=0
-        for _ in $(seq 1 1000); do
-            restored="$(stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["pool"]["matches_restored"])' 2>/dev/null || echo 0)"
-            [ "$restored" -ge "$count" ] && break
-            sleep 0.01
+        for _ in $(seq 1 500); do
+            grep -q "restored [0-9]* matches in" "$OUT/restore-$min-$run.log" && break
+            sleep 0.02
         done
-        local after
-        after="$(date +%s%N)"
-        local server_ms
-        server_ms="$(sed -n 's/.*restored \([0-9]*\) matches in \([0-9]*\) ms.*/\1 \2/p' "$OUT/restore-$min-$run.log" | tail -1)"
-        echo "restore workers-min=$min run $run: $count matches on the killed worker; restored ${server_ms% *} in ${server_ms#* } ms (server); kill to all restored $(( (after - before) / 1000000 )) ms (polled)"
+        # The server's log line carries its own clock (the same as ours), to the millisecond.
+        python3 - "$OUT/restore-$min-$run.log" "$killed_ms" "$count" "$min" "$run" <<'PY'
+import datetime, re, sys
+log, killed_ms, count, min_workers, run = sys.argv[1:]
+for line in open(log):
+    m = re.match(r"(\S+Z) .*restored (\d+) matches in (\d+) ms", line)
+    if m:
+        at = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+        total = at.timestamp() * 1000 - int(killed_ms)
+        print(f"restore workers-min={min_workers} run {run}: {count} matches on the killed worker; "
+              f"{m.group(2)} restored {total:.0f} ms after kill -9 ({m.group(3)} ms after the server saw the exit)")
+        break
+else:
+    print(f"restore workers-min={min_workers} run {run}: no restore line in the log")
+PY
         stop_all
     done
 }
