@@ -239,31 +239,51 @@ void ServerApp::registerCleanupKinds()
         });
     });
     m_cleanup->addKind(QStringLiteral("states"), [this](bool dryRun, CleanupSweep::Done done) {
-        // Game states whose room record is gone (a crash between the two deletes, or an old bug).
-        m_store->scan("room:*:state", this, [this, dryRun, done](Result<StateStore::Keys> keys) {
-            if (!keys.ok()) {
-                done(keys.error());
+        // Game states and match snapshots whose room record is gone (a crash between the deletes, or an
+        // instance that died): state keys are listed by room id, snapshot keys as "<room id> (snapshot)".
+        sweepOrphanRoomKeys(":state", QString(), dryRun, [this, dryRun, done](Result<QStringList> states) {
+            if (!states.ok()) {
+                done(states.error());
                 return;
             }
-            auto pending = std::make_shared<qsizetype>(keys.value().size());
-            auto orphans = std::make_shared<QStringList>();
-            if (*pending == 0) {
-                done(QStringList());
-                return;
-            }
-            for (const QByteArray &stateKey : keys.value()) {
-                const QByteArray roomKey = stateKey.chopped(int(sizeof(":state") - 1));
-                m_store->exists(roomKey, this, [this, stateKey, roomKey, dryRun, done, pending, orphans](Result<bool> r) {
-                    if (r.ok() && !r.value()) {
-                        orphans->append(QString::fromUtf8(roomKey.mid(5)));
-                        if (!dryRun)
-                            m_store->del({stateKey}, this, nullptr);
-                    }
-                    if (--*pending == 0)
-                        done(*orphans);
-                });
-            }
+            sweepOrphanRoomKeys(":snapshot", QStringLiteral(" (snapshot)"), dryRun,
+                                [states, done](Result<QStringList> snapshots) {
+                if (!snapshots.ok()) {
+                    done(snapshots.error());
+                    return;
+                }
+                done(states.value() + snapshots.value());
+            });
         });
+    });
+}
+
+void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &label, bool dryRun,
+                                    std::function<void(Result<QStringList>)> done)
+{
+    m_store->scan("room:*" + suffix, this, [this, suffix, label, dryRun, done](Result<StateStore::Keys> keys) {
+        if (!keys.ok()) {
+            done(keys.error());
+            return;
+        }
+        auto pending = std::make_shared<qsizetype>(keys.value().size());
+        auto orphans = std::make_shared<QStringList>();
+        if (*pending == 0) {
+            done(QStringList());
+            return;
+        }
+        for (const QByteArray &key : keys.value()) {
+            const QByteArray roomKey = key.chopped(suffix.size());
+            m_store->exists(roomKey, this, [this, key, roomKey, label, dryRun, done, pending, orphans](Result<bool> r) {
+                if (r.ok() && !r.value()) {
+                    orphans->append(QString::fromUtf8(roomKey.mid(5)) + label);
+                    if (!dryRun)
+                        m_store->del({key}, this, nullptr);
+                }
+                if (--*pending == 0)
+                    done(*orphans);
+            });
+        }
     });
 }
 

@@ -159,6 +159,7 @@ private Q_SLOTS:
 
         // Cleanup: an orphaned game state and an idle session. The dry run lists them and changes nothing.
         redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:r-ghost:state"), QStringLiteral("{}")});
+        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:r-gone:snapshot"), QStringLiteral("{}")});
         QTest::qWait(1200); // a's session is now idle past its 1 s timeout
         QCOMPARE(test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), viewer).status, 403);
         const test::HttpResult dry = test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), op);
@@ -166,7 +167,7 @@ private Q_SLOTS:
         const QJsonObject dryReport = dry.json();
         QCOMPARE(dryReport[QStringLiteral("dryRun")].toBool(), true);
         QCOMPARE(dryReport[QStringLiteral("items")].toObject()[QStringLiteral("states")].toArray(),
-                 QJsonArray{QStringLiteral("r-ghost")});
+                 (QJsonArray{QStringLiteral("r-ghost"), QStringLiteral("r-gone (snapshot)")}));
         QCOMPARE(dryReport[QStringLiteral("items")].toObject()[QStringLiteral("sessions")].toArray(),
                  QJsonArray{a.client->sessionId()});
         QCOMPARE(dryReport[QStringLiteral("counts")].toObject()[QStringLiteral("sessions")].toInt(), 1);
@@ -178,6 +179,8 @@ private Q_SLOTS:
         QCOMPARE(report[QStringLiteral("dryRun")].toBool(), false);
         QCOMPARE(report[QStringLiteral("total")].toInt(), dryReport[QStringLiteral("total")].toInt());
         QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-ghost:state")}),
+                                  QByteArray("0"), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-gone:snapshot")}),
                                   QByteArray("0"), 3000);
         const auto closing = a.next<protocol::SessionClosing>();
         QVERIFY(closing);
