@@ -67,6 +67,9 @@ public:
 
     // /proc figures, sampled by the pool.
     void sampleProcess();
+    double cpuPercent() const { return m_cpuPercent; }
+    qint64 rssKb() const { return m_rssKb; }
+    qint64 tickLagP99Us() const { return m_lagP99Us; }
     QJsonObject toJson() const;
     int restarts = 0;          // replacements of this slot's predecessors
     QString replaces;          // the worker this one replaced, if any

@@ -67,13 +67,28 @@ WorkerPool::WorkerPool(StateStore &store, MetricsRegistry &metrics, WorkerPoolSe
     metrics.callbackGauge(QStringLiteral("arena_worker_matches_lost_total"),
                           QStringLiteral("Matches that could not be restored after their worker died"),
                           [this] { return double(m_lostTotal); });
+    // Per worker, labelled with its id (a replaced worker's series disappears with it).
+    const auto perWorker = [this](std::function<double(const WorkerHandle &)> figure) {
+        return [this, figure] {
+            QList<CallbackSample> samples;
+            for (const auto &[id, worker] : m_workers) {
+                if (worker->isAlive())
+                    samples.append(CallbackSample{{id}, figure(*worker)});
+            }
+            return samples;
+        };
+    };
+    const QStringList worker{QStringLiteral("worker")};
+    metrics.callbackGauge(QStringLiteral("arena_worker_hosted_matches"), QStringLiteral("Matches on each worker"), worker,
+                          perWorker([](const WorkerHandle &w) { return double(w.matches().size()); }));
+    metrics.callbackGauge(QStringLiteral("arena_worker_cpu_ratio"),
+                          QStringLiteral("CPU used by each worker over the last watchdog interval (1 = one core)"), worker,
+                          perWorker([](const WorkerHandle &w) { return w.cpuPercent() / 100.0; }));
+    metrics.callbackGauge(QStringLiteral("arena_worker_resident_memory_bytes"), QStringLiteral("RSS of each worker"),
+                          worker, perWorker([](const WorkerHandle &w) { return double(w.rssKb()) * 1024.0; }));
     metrics.callbackGauge(QStringLiteral("arena_worker_tick_lag_p99_seconds"),
-                          QStringLiteral("Worst p99 tick lag over the workers in their last watchdog interval"), [this] {
-                              double worst = 0;
-                              for (const auto &[id, worker] : m_workers)
-                                  worst = std::max(worst, worker->toJson().value(QStringLiteral("tick_lag_p99_ms")).toDouble());
-                              return worst / 1000.0;
-                          });
+                          QStringLiteral("p99 of how late each worker's match ticks ran over its last watchdog interval"),
+                          worker, perWorker([](const WorkerHandle &w) { return double(w.tickLagP99Us()) / 1e6; }));
 }
 
 WorkerPool::~WorkerPool()

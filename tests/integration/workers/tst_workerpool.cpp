@@ -254,6 +254,21 @@ private Q_SLOTS:
         for (auto &duel : duels)
             QCOMPARE(duel->totalHp(), hpBefore[duel->roomId]);
         everyDuelContinues(duels);
+
+        // The same figures for Prometheus, per worker and for the pool.
+        const QByteArray metrics = test::http("GET", m_admin, QStringLiteral("/metrics")).body;
+        QVERIFY(metrics.contains("arena_worker_deaths_total 1\n"));
+        QVERIFY(metrics.contains("arena_worker_matches 20\n"));
+        QVERIFY(!metrics.contains("arena_worker_hosted_matches{worker=\"" + victimId.toUtf8() + "\"}"));
+        int hosted = 0;
+        for (const QJsonValue &w : workers()) {
+            const QByteArray line = "arena_worker_hosted_matches{worker=\"" + w[QStringLiteral("id")].toString().toUtf8()
+                                    + "\"} " + QByteArray::number(w[QStringLiteral("matches")].toInt()) + "\n";
+            QVERIFY2(metrics.contains(line), line.constData());
+            hosted += w[QStringLiteral("matches")].toInt();
+            QVERIFY(metrics.contains("arena_worker_resident_memory_bytes{worker=\"" + w[QStringLiteral("id")].toString().toUtf8()));
+        }
+        QCOMPARE(hosted, 20);
     }
 
     void killedServerLeavesNoWorker()
