@@ -16,7 +16,13 @@ WorkerMatch::WorkerMatch(QString id, const RoomTypeInfo &type, quint32 maxClient
                          std::function<void(const QCborMap &)> emitFrame, std::function<void(qint64)> tickLagUs,
                          QObject *parent)
     : QObject(parent), m_id(std::move(id)), m_type(type), m_maxClients(maxClients), m_logic(std::move(logic)),
-      m_emit(std::move(emitFrame)), m_tickLagUs(std::move(tickLagUs))
+      m_emit(std::move(emitFrame)), m_tickLagUs(std::move(tickLagUs)),
+      m_timers(this, [this](const QString &name) {
+          if (m_disposed)
+              return;
+          m_logic->onTimer(*this, name);
+          publishSnapshot();
+      })
 {
 }
 
@@ -104,11 +110,12 @@ protocol::RawJson WorkerMatch::detach()
 
 void WorkerMatch::stopEverything()
 {
-    for (QTimer *timer : std::as_const(m_timers))
-        delete timer;
-    m_timers.clear();
-    delete m_tick;
-    m_tick = nullptr;
+    // Stopped, not deleted: this may run inside a timer's own timeout (the logic disposing of the match
+    // from onTimer or onTick); they go with this object.
+    m_timers.stopAll();
+    if (m_tick)
+        m_tick->stop();
+    m_ticking = false;
 }
 
 void WorkerMatch::publishSnapshot()
@@ -130,6 +137,7 @@ void WorkerMatch::startTicking()
     if (interval.count() <= 0 || m_disposed)
         return;
     m_tick = new QTimer(this);
+    m_ticking = true;
     m_tick->setTimerType(Qt::PreciseTimer);
     m_clock.start();
     m_nextTickNs = qint64(interval.count()) * 1000000;
@@ -146,7 +154,7 @@ void WorkerMatch::tick()
     const qint64 now = m_clock.nsecsElapsed();
     m_tickLagUs(qMax<qint64>(0, (now - m_nextTickNs) / 1000));
     m_logic->onTick(*this);
-    if (m_disposed || !m_tick)
+    if (m_disposed || !m_ticking)
         return;
     publishSnapshot();
     m_nextTickNs += intervalNs;
@@ -208,24 +216,12 @@ void WorkerMatch::startTimer(const QString &name, std::chrono::milliseconds dela
 {
     if (m_disposed)
         return;
-    QTimer *&timer = m_timers[name];
-    if (!timer) {
-        timer = new QTimer(this);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, this, [this, name] {
-            if (m_disposed)
-                return;
-            m_logic->onTimer(*this, name);
-            publishSnapshot();
-        });
-    }
-    timer->start(delay);
+    m_timers.start(name, delay);
 }
 
 void WorkerMatch::cancelTimer(const QString &name)
 {
-    if (QTimer *timer = m_timers.value(name))
-        timer->stop();
+    m_timers.cancel(name);
 }
 
 void WorkerMatch::dispose(const QString &reason)

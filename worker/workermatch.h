@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server/rooms/room.h"
+#include "server/rooms/roomtimers.h"
 
 #include <QCborMap>
 #include <QElapsedTimer>
@@ -71,8 +72,9 @@ private:
     std::function<void(const QCborMap &)> m_emit;
     std::function<void(qint64)> m_tickLagUs;
     QList<RoomMember> m_members;
-    QHash<QString, QTimer *> m_timers;
+    RoomTimers m_timers;
     QTimer *m_tick = nullptr;
+    bool m_ticking = false; // false once stopped (dispose): a tick in progress must not restart it
     QElapsedTimer m_clock;   // monotonic time of the tick schedule
     qint64 m_nextTickNs = 0; // when the next tick is due, on m_clock
     QByteArray m_lastSnapshot;

@@ -11,7 +11,11 @@ LiveRoom::LiveRoom(RoomManager &manager, const RoomTypeInfo &type, QString id, s
                    quint32 maxClients, bool isPrivate, QJsonObject metadata, QObject *parent)
     : QObject(parent), m_manager(manager), m_type(type), m_id(std::move(id)), m_logic(std::move(logic)),
       m_maxClients(maxClients), m_private(isPrivate), m_metadata(std::move(metadata)),
-      m_createdAt(QDateTime::currentMSecsSinceEpoch()), m_emptySince(m_createdAt)
+      m_createdAt(QDateTime::currentMSecsSinceEpoch()), m_emptySince(m_createdAt),
+      m_timers(this, [this](const QString &name) {
+          if (!m_disposed)
+              m_logic->onTimer(*this, name);
+      })
 {
 }
 
@@ -82,22 +86,12 @@ void LiveRoom::startTimer(const QString &name, std::chrono::milliseconds delay)
 {
     if (m_disposed)
         return;
-    QTimer *&timer = m_timers[name];
-    if (!timer) {
-        timer = new QTimer(this);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, this, [this, name] {
-            if (!m_disposed)
-                m_logic->onTimer(*this, name);
-        });
-    }
-    timer->start(delay);
+    m_timers.start(name, delay);
 }
 
 void LiveRoom::cancelTimer(const QString &name)
 {
-    if (QTimer *timer = m_timers.value(name))
-        timer->stop();
+    m_timers.cancel(name);
 }
 
 void LiveRoom::dispose(const QString &reason)
@@ -193,8 +187,7 @@ namespace arena {
 void LiveRoom::markDisposed()
 {
     m_disposed = true;
-    for (QTimer *timer : std::as_const(m_timers))
-        timer->stop();
+    m_timers.stopAll();
     if (m_tick)
         m_tick->stop();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "server/rooms/room.h"
+#include "server/rooms/roomtimers.h"
 
 #include <QHash>
 #include <QObject>
@@ -88,7 +89,7 @@ private:
     quint64 m_seq = 0;
     qint64 m_createdAt;
     qint64 m_emptySince;
-    QHash<QString, QTimer *> m_timers;
+    RoomTimers m_timers;
     QTimer *m_tick = nullptr;
 };
 
