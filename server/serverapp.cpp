@@ -199,7 +199,10 @@ Result<void> ServerApp::init(const Config &config)
     registerWorkerRoutes();
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
-    m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), this);
+    const auto transport = config.stringValue(QStringLiteral("player-transport")) == QLatin1String("qt")
+        ? PlayerGateway::Transport::Qt
+        : PlayerGateway::Transport::Native;
+    m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), transport, this);
     if (auto port = m_gateway->listen(playerAddress, quint16(config.intValue(QStringLiteral("player-port"))));
         !port.ok())
         return port.error();

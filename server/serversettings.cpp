@@ -33,6 +33,10 @@ QList<SettingSpec> serverSettings()
         SettingSpec::duration(QStringLiteral("hello-timeout"), 10s,
                               QStringLiteral("Time a new connection has to upgrade to WebSocket and say hello"),
                               100ms, 5min),
+        SettingSpec::enumeration(QStringLiteral("player-transport"), {QStringLiteral("native"), QStringLiteral("qt")},
+                                 QStringLiteral("native"),
+                                 QStringLiteral("WebSocket implementation of the player port: native (the server's "
+                                                "own, lean per connection) or qt (QWebSocketServer)")),
         SettingSpec::duration(QStringLiteral("heartbeat-interval"), 15s,
                               QStringLiteral("How often clients are asked to ping when otherwise idle"), 1s, 10min),
         SettingSpec::integer(QStringLiteral("max-message-bytes"), 64 * 1024,

@@ -11,6 +11,8 @@
 #   ARENA_BENCH_NODELAY=1   preload bench/server/nodelay.c into the server (TCP_NODELAY on accepted
 #                           sockets), a diagnostic of what Nagle's algorithm costs; off by default
 #   ARENA_BENCH_OUT=dir     where the JSON reports go (default: a new temp dir, printed)
+#   ARENA_BENCH_SERVER_ARGS="--player-transport qt"   extra arena-server arguments for every run
+#                           (split on whitespace), e.g. to compare the player transports
 # The load generator runs on the same 2-core machine as the server and competes with it for CPU; its
 # own CPU share is printed with every run.
 set -euo pipefail
@@ -27,6 +29,8 @@ done
 OUT="${ARENA_BENCH_OUT:-$(mktemp -d /tmp/arena-bench-server.XXXXXX)}"
 mkdir -p "$OUT"
 HERE="$(cd "$(dirname "$0")" && pwd)"
+
+read -r -a EXTRA_SERVER_ARGS <<<"${ARENA_BENCH_SERVER_ARGS:-}"
 
 PRELOAD=""
 if [ "${ARENA_BENCH_NODELAY:-0}" = 1 ]; then
@@ -57,7 +61,8 @@ start_server() {
     local log="$1"
     shift
     : >"$log"
-    LD_PRELOAD="$PRELOAD" "$SERVER" --player-port 0 --admin-port 0 --instance-id bench "$@" >"$log" 2>&1 &
+    LD_PRELOAD="$PRELOAD" "$SERVER" --player-port 0 --admin-port 0 --instance-id bench "$@" \
+        ${EXTRA_SERVER_ARGS[@]+"${EXTRA_SERVER_ARGS[@]}"} >"$log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
         PLAYER_PORT="$(sed -n 's/^arena-server ready player=\([0-9]*\) .*/\1/p' "$log")"

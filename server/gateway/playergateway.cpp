@@ -1,5 +1,6 @@
 #include "server/gateway/playergateway.h"
 
+#include "server/gateway/nativewebsocketserver.h"
 #include "server/gateway/websockettransport.h"
 #include "server/gateway/writeflusher.h"
 #include "server/playerservice.h"
@@ -18,12 +19,18 @@
 namespace arena {
 
 PlayerGateway::PlayerGateway(PlayerService &players, ConnectionLimits limits,
-                             std::chrono::milliseconds handshakeTimeout, QObject *parent)
-    : QObject(parent), m_players(players), m_limits(limits),
-      m_server(new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this)),
-      m_flusher(new WriteFlusher(this))
+                             std::chrono::milliseconds handshakeTimeout, Transport transport, QObject *parent)
+    : QObject(parent), m_players(players), m_limits(limits)
 {
-    // Bounds the WebSocket upgrade itself; the hello that follows has its own timeout.
+    // The handshake timeout bounds the WebSocket upgrade itself; the hello that follows has its own.
+    if (transport == Transport::Native) {
+        m_native = new NativeWebSocketServer(
+            m_limits.maxMessageBytes, handshakeTimeout,
+            [this](std::unique_ptr<NativeWebSocketTransport> upgraded) { adopt(std::move(upgraded)); }, this);
+        return;
+    }
+    m_server = new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this);
+    m_flusher = new WriteFlusher(this);
     m_server->setHandshakeTimeout(handshakeTimeout);
     connect(m_server, &QWebSocketServer::newConnection, this, &PlayerGateway::onNewConnection);
     connect(m_server, &QWebSocketServer::acceptError, this, [](QAbstractSocket::SocketError error) {
@@ -35,6 +42,12 @@ PlayerGateway::~PlayerGateway() = default;
 
 Result<quint16> PlayerGateway::listen(const QHostAddress &address, quint16 port)
 {
+    if (m_native) {
+        auto listening = m_native->listen(address, port);
+        if (listening.ok())
+            m_port = listening.value();
+        return listening;
+    }
     if (!m_server->listen(address, port))
         return Error{QStringLiteral("listen_failed"), QStringLiteral("cannot listen on player port %1 at %2: %3")
                                                           .arg(port)
@@ -51,17 +64,23 @@ Result<quint16> PlayerGateway::listen(const QHostAddress &address, quint16 port)
 
 void PlayerGateway::stopListening()
 {
-    m_server->close();
+    if (m_native)
+        m_native->close();
+    else
+        m_server->close();
 }
 
 void PlayerGateway::onNewConnection()
 {
-    while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        ++m_accepted;
-        auto *connection = new PlayerConnection(
-            std::make_unique<WebSocketTransport>(socket, m_limits.maxMessageBytes, *m_flusher), m_limits, this);
-        m_players.adopt(connection);
-    }
+    while (QWebSocket *socket = m_server->nextPendingConnection())
+        adopt(std::make_unique<WebSocketTransport>(socket, m_limits.maxMessageBytes, *m_flusher));
+}
+
+void PlayerGateway::adopt(std::unique_ptr<ClientTransport> transport)
+{
+    ++m_accepted;
+    auto *connection = new PlayerConnection(std::move(transport), m_limits, this);
+    m_players.adopt(connection);
 }
 
 } // namespace arena

@@ -1,5 +1,6 @@
-// PlayerGateway: the player WebSocket port (TCP_NODELAY on every connection). Accepts connections, puts each on a WebSocketTransport
-// under a PlayerConnection with the connection limits, and hands it to the PlayerService.
+// PlayerGateway: the player WebSocket port (TCP_NODELAY on every connection). Accepts connections, puts each on a
+// transport (NativeWebSocketTransport, or WebSocketTransport over Qt's QWebSocketServer) under a PlayerConnection
+// with the connection limits, and hands it to the PlayerService.
 #pragma once
 
 #include "server/gateway/playerconnection.h"
@@ -14,6 +15,7 @@ class QWebSocketServer;
 
 namespace arena {
 
+class NativeWebSocketServer;
 class WriteFlusher;
 
 class PlayerService;
@@ -24,8 +26,13 @@ class PlayerGateway final : public QObject
     Q_DISABLE_COPY_MOVE(PlayerGateway)
 
 public:
+    enum class Transport : quint8 {
+        Native, // NativeWebSocketServer: the server's own HTTP upgrade and framing over plain sockets
+        Qt,     // QWebSocketServer and a QWebSocket per connection
+    };
+
     PlayerGateway(PlayerService &players, ConnectionLimits limits, std::chrono::milliseconds handshakeTimeout,
-                  QObject *parent = nullptr);
+                  Transport transport = Transport::Native, QObject *parent = nullptr);
     ~PlayerGateway() override;
 
     // Returns the port (useful with port 0); failure names the address and port.
@@ -37,11 +44,14 @@ public:
 
 private:
     void onNewConnection();
+    void adopt(std::unique_ptr<ClientTransport> transport);
 
     PlayerService &m_players;
     ConnectionLimits m_limits;
-    QWebSocketServer *m_server;
-    WriteFlusher *m_flusher;
+    // One of the two, by Transport.
+    NativeWebSocketServer *m_native = nullptr;
+    QWebSocketServer *m_server = nullptr;
+    WriteFlusher *m_flusher = nullptr;
     quint16 m_port = 0;
     quint64 m_accepted = 0;
 };

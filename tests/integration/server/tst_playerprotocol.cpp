@@ -562,6 +562,62 @@ private Q_SLOTS:
         QCOMPARE(player.client->state(), PlayerClient::State::Ready);
     }
 
+    // A raw TCP client whose upgrade request is not one gets 400 and is closed.
+    void badHandshakeGets400()
+    {
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(raw.waitForConnected(2000));
+        raw.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+        QByteArray response;
+        QTRY_VERIFY_WITH_TIMEOUT((response += raw.readAll()).contains("\r\n\r\n"), 3000);
+        QVERIFY2(response.startsWith("HTTP/1.1 400 "), response.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 3000);
+    }
+
+    void rawFramesAfterTheUpgrade_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("replyStart"); // the first bytes of the server's answering frame
+        QTest::addColumn<int>("closeCode"); // 0: the connection stays open
+        QByteArray ping = maskedTextFrame("hi");
+        ping[0] = char(0x89);
+        QTest::newRow("unmasked frame: close 1002") << QByteArray("\x81\x02hi", 4) << QByteArray("\x88") << 1002;
+        QTest::newRow("invalid UTF-8: close 1007") << maskedTextFrame("ok\xff\xfe") << QByteArray("\x88") << 1007;
+        QTest::newRow("ping: pong") << ping << QByteArray("\x8a\x02hi", 4) << 0;
+    }
+
+    // Speaks WebSocket by hand after a valid upgrade and checks the server's frame in reply.
+    void rawFramesAfterTheUpgrade()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, replyStart);
+        QFETCH(int, closeCode);
+        QTcpSocket raw;
+        raw.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(raw.waitForConnected(2000));
+        raw.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += raw.readAll()).contains("\r\n\r\n"), 3000);
+        QVERIFY2(received.startsWith("HTTP/1.1 101 "), received.constData());
+        QVERIFY(received.contains("\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+        received = received.sliced(received.indexOf("\r\n\r\n") + 4);
+        raw.write(input);
+        // One server frame (control frames have 7-bit lengths).
+        QTRY_VERIFY_WITH_TIMEOUT((received += raw.readAll()).size() >= 2 && received.size() >= 2 + (quint8(received[1]) & 0x7f),
+                                 3000);
+        QVERIFY2(received.startsWith(replyStart), received.toHex().constData());
+        if (closeCode != 0) {
+            QVERIFY(received.size() >= 4);
+            QCOMPARE((quint8(received[2]) << 8) | quint8(received[3]), closeCode);
+            QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 3000);
+        } else {
+            QTest::qWait(200);
+            QCOMPARE(raw.state(), QAbstractSocket::ConnectedState);
+        }
+    }
+
     void clientThatStopsReadingIsDropped()
     {
         QVERIFY(start({QStringLiteral("--max-outbound-bytes"), QStringLiteral("1048576"), QStringLiteral("--messages-per-second"),
