@@ -4,6 +4,7 @@
 // decoded map must re-encode to a frame that decodes to an equal map and re-encodes to the same bytes.
 #include "shared/ipc/frame.h"
 #include "shared/ipc/framedecoder.h"
+#include "tests/fuzz/fuzzcutter.h"
 
 #include <QCborArray>
 #include <QCborValue>
@@ -38,29 +39,7 @@ struct Outcome
 
 enum class Drain { All, OnePerAppend };
 
-// Deterministic per input: the same input is always cut the same way, so a crash reproduces.
-class Cutter
-{
-public:
-    Cutter(QByteArrayView input, quint64 salt)
-    {
-        m_state = 1469598103934665603ull ^ salt;
-        for (char c : input)
-            m_state = (m_state ^ quint8(c)) * 1099511628211ull;
-        if (m_state == 0)
-            m_state = 1;
-    }
-    qsizetype next(qsizetype bound)
-    {
-        m_state ^= m_state << 13;
-        m_state ^= m_state >> 7;
-        m_state ^= m_state << 17;
-        return 1 + qsizetype(m_state % quint64(bound));
-    }
-
-private:
-    quint64 m_state;
-};
+using arena::fuzz::Cutter;
 
 bool takeOne(FrameDecoder &decoder, Outcome &out)
 {

@@ -8,6 +8,7 @@
 // limit (bits 1..4); byte 1 salts the chunking; the rest is what the client sends.
 #include "server/gateway/websocketframer.h"
 #include "server/gateway/websockethandshake.h"
+#include "tests/fuzz/fuzzcutter.h"
 
 #include <QByteArrayList>
 
@@ -30,29 +31,7 @@ namespace {
     std::abort();
 }
 
-// Deterministic per input, so a crash reproduces.
-class Cutter
-{
-public:
-    Cutter(QByteArrayView input, quint64 salt)
-    {
-        m_state = 1469598103934665603ull ^ salt;
-        for (char c : input)
-            m_state = (m_state ^ quint8(c)) * 1099511628211ull;
-        if (m_state == 0)
-            m_state = 1;
-    }
-    qsizetype next(qsizetype bound)
-    {
-        m_state ^= m_state << 13;
-        m_state ^= m_state >> 7;
-        m_state ^= m_state << 17;
-        return 1 + qsizetype(m_state % quint64(bound));
-    }
-
-private:
-    quint64 m_state;
-};
+using arena::fuzz::Cutter;
 
 struct Outcome
 {
