@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QSysInfo>
 #include <QSet>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 
 namespace arena {
 
+Q_LOGGING_CATEGORY(lcAgent, "arena.agent")
 Q_LOGGING_CATEGORY(lcAgentCollect, "arena.agent.collect")
 
 namespace {
@@ -82,6 +84,12 @@ AgentCollector::AgentCollector(Settings settings, TaskRegistry &tasks, QObject *
             collect();
     };
     connect(m_poller, &ServerPoller::serverDown, this, snapshotNow);
+    // Snapshots follow the polls, so a change on the server reaches consoles within one poll (not a
+    // poll plus an interval); the periodic job covers intervals in which no poll finished (a hung server).
+    connect(m_poller, &ServerPoller::polled, this, [this](bool ok) {
+        if (m_started && ok)
+            collect();
+    });
     connect(m_poller, &ServerPoller::serverUp, this, snapshotNow);
 }
 
@@ -106,7 +114,11 @@ Result<void> AgentCollector::start()
             return probing;
         }
     }
-    if (Result<void> added = m_tasks.every(QLatin1String(CollectTask), m_settings.interval, [this] { collect(); });
+    const auto periodic = [this] {
+        if (!m_lastCollect.isValid() || m_lastCollect.elapsed() >= m_settings.interval.count())
+            collect();
+    };
+    if (Result<void> added = m_tasks.every(QLatin1String(CollectTask), m_settings.interval, periodic);
         !added) {
         m_poller->stop();
         if (m_probe) {
@@ -137,6 +149,7 @@ void AgentCollector::stop()
 
 QJsonObject AgentCollector::collect()
 {
+    m_lastCollect.start();
     const QJsonObject &stats = m_poller->stats();
     const bool live = m_poller->state() == ServerPoller::State::Up;
     QSet<qint64> watched;
@@ -238,7 +251,9 @@ QJsonObject AgentCollector::collect()
         redis.insert(QStringLiteral("url"), m_redis->options().displayUrl());
         snapshot.insert(QStringLiteral("redis"), redis);
     }
-    snapshot.insert(QStringLiteral("host"), m_host.sample().toJson());
+    QJsonObject host = m_host.sample().toJson();
+    host.insert(QStringLiteral("name"), QSysInfo::machineHostName());
+    snapshot.insert(QStringLiteral("host"), host);
 
     m_processes.retainOnly(watched);
     m_lastSnapshot = snapshot;
@@ -250,7 +265,8 @@ QJsonObject AgentCollector::serverJson(const QJsonObject &stats, bool live)
 {
     QString state = ServerPoller::stateName(m_poller->state());
     const QString status = stats.value(QStringLiteral("status")).toString();
-    if (live && (status == QLatin1String("shutting_down") || status == QLatin1String("draining")))
+    const bool draining = stats.value(QStringLiteral("draining")).toBool(false);
+    if (live && (status == QLatin1String("shutting_down") || status == QLatin1String("draining") || draining))
         state = QStringLiteral("draining");
 
     QJsonObject server{
@@ -270,6 +286,7 @@ QJsonObject AgentCollector::serverJson(const QJsonObject &stats, bool live)
         server.insert(QStringLiteral("pid"), pid);
     if (live) {
         server.insert(QStringLiteral("status"), status);
+        server.insert(QStringLiteral("draining"), draining);
         copy(server, QStringLiteral("version"), stats, QStringLiteral("version"));
         copy(server, QStringLiteral("started_at"), stats, QStringLiteral("startedAt"));
         copy(server, QStringLiteral("uptime_s"), stats, QStringLiteral("uptimeSeconds"));

@@ -8,6 +8,7 @@
 #include "shared/redis/redisoptions.h"
 #include "shared/result.h"
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QUrl>
@@ -21,9 +22,10 @@ class RedisClient;
 class RedisProbe;
 class ServerPoller;
 
-// The snapshot's fields are documented in agent/SNAPSHOT.md. Snapshots come every interval whatever
-// happens to the server or Redis, plus one at once when the server goes down or comes back, so the
-// change is reported without waiting for the next tick. The collector's periodic job is the task
+// The snapshot's fields are documented in agent/SNAPSHOT.md. A snapshot is made after every successful
+// poll of the server, and by the periodic job in any interval without one (server down or hung), plus
+// one at once when the server goes down or comes back, so a change is reported without waiting for
+// the next tick. The collector's periodic job is the task
 // "agent.collect" of the given registry (which must outlive the collector); the poller and probe add
 // theirs ("agent.server.poll", "agent.redis.info", "agent.redis.ping"), so one registry holds one
 // collector.
@@ -81,6 +83,7 @@ private:
     ProcessSampler m_processes;
     HostSampler m_host;
     QJsonObject m_lastSnapshot;
+    QElapsedTimer m_lastCollect;
     quint64 m_sequence = 0;
     bool m_started = false;
 };

@@ -1,6 +1,8 @@
 #include "shared/core/accesscontrol.h"
 
+#include <QCryptographicHash>
 #include <QFile>
+#include <QRegularExpression>
 
 namespace arena {
 
@@ -48,8 +50,8 @@ Result<AccessControl> AccessControl::fromText(const QByteArray &text, const QStr
                                                QStringLiteral("%1 line %2: %3").arg(origin).arg(i + 1).arg(why)});
         };
         const QList<QByteArray> parts = line.simplified().split(' ');
-        if (parts.size() != 2)
-            return fail(QStringLiteral("expected \"role token\""));
+        if (parts.size() != 2 && parts.size() != 3)
+            return fail(QStringLiteral("expected \"role token [name]\""));
         Role role;
         if (parts[0] == "viewer")
             role = Role::Viewer;
@@ -63,7 +65,17 @@ Result<AccessControl> AccessControl::fromText(const QByteArray &text, const QStr
             if (t.token == parts[1])
                 return fail(QStringLiteral("token listed twice"));
         }
-        access.m_tokens.append(Token{role, parts[1]});
+        QString name;
+        if (parts.size() == 3) {
+            static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9_.-]{1,64}$"));
+            name = QString::fromUtf8(parts[2]);
+            if (!valid.match(name).hasMatch())
+                return fail(QStringLiteral("name \"%1\" must be 1-64 letters, digits, '-', '_' or '.'").arg(name));
+        } else {
+            name = roleName(role) + QLatin1Char('-')
+                + QString::fromLatin1(QCryptographicHash::hash(parts[1], QCryptographicHash::Sha256).toHex().left(8));
+        }
+        access.m_tokens.append(Token{role, parts[1], name});
     }
     if (access.m_tokens.isEmpty())
         return Error{QStringLiteral("invalid_config"), QStringLiteral("%1 holds no tokens").arg(origin)};
@@ -88,6 +100,21 @@ Result<Role> AccessControl::authorize(const QByteArray &authorization, const QHo
         if (needed == Role::Operator && t.role != Role::Operator)
             return Error{QStringLiteral("forbidden"), QStringLiteral("this action needs an operator token")};
         return t.role;
+    }
+    return Error{QStringLiteral("unauthorized"), QStringLiteral("unknown token")};
+}
+
+Result<AccessControl::Identity> AccessControl::identify(const QByteArray &token, const QHostAddress &peer) const
+{
+    if (m_tokens.isEmpty()) {
+        if (peer.isLoopback())
+            return Identity{Role::Operator, QStringLiteral("loopback")};
+        return Error{QStringLiteral("forbidden"),
+                     QStringLiteral("no token file is configured, so only loopback clients are served")};
+    }
+    for (const Token &t : m_tokens) {
+        if (constantTimeEquals(t.token, token))
+            return Identity{t.role, t.name};
     }
     return Error{QStringLiteral("unauthorized"), QStringLiteral("unknown token")};
 }

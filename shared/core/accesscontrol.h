@@ -21,7 +21,16 @@ public:
     // Without tokens: loopback clients only, treated as operator (DESIGN.md "Interfaces users see").
     AccessControl() = default;
 
-    // Reads lines "role token" (roles viewer, operator; '#' starts a comment). A malformed line, an
+    // Who presented a token: its role and a name for audit trails (the token file's third column, else
+    // "<role>-<first 8 hex digits of the token's SHA-256>"; "loopback" without a token file).
+    struct Identity
+    {
+        Role role = Role::Viewer;
+        QString name;
+    };
+
+    // Reads lines "role token [name]" (roles viewer, operator; name: letters, digits, '-', '_', '.',
+    // at most 64; '#' starts a comment). A malformed line, an
     // unknown role, a token shorter than 16 characters, a duplicate token or an unreadable or empty
     // file is an error naming the file and line.
     static Result<AccessControl> fromTokenFile(const QString &path);
@@ -35,11 +44,16 @@ public:
     // operator action, or a remote client when no token file is configured; HTTP 403).
     Result<Role> authorize(const QByteArray &authorization, const QHostAddress &peer, Role needed) const;
 
+    // Checks a bare token (as sent in a WebSocket auth message) from `peer`. Errors as authorize(), but
+    // no role is asked for: the caller decides per request what the identity's role allows.
+    Result<Identity> identify(const QByteArray &token, const QHostAddress &peer) const;
+
 private:
     struct Token
     {
         Role role;
         QByteArray token;
+        QString name;
     };
     QList<Token> m_tokens;
 };

@@ -10,6 +10,7 @@ namespace detail {
 namespace {
 constexpr EnumSpec<Role> RoleSpec{&roleName, &roleFromName};
 constexpr EnumSpec<ActionKind> ActionKindSpec{&actionKindName, &actionKindFromName};
+constexpr EnumSpec<QueryKind> QueryKindSpec{&queryKindName, &queryKindFromName};
 constexpr EnumSpec<InstanceState> InstanceStateSpec{&instanceStateName, &instanceStateFromName};
 constexpr PayloadSpec JsonObject{true};
 
@@ -74,6 +75,14 @@ struct Schema<Action>
 };
 
 template<>
+struct Schema<Query>
+{
+    static constexpr auto fields = std::make_tuple(requiredField("kind", &Query::kind, QueryKindSpec),
+                                                   optionalField("target", &Query::target, IdSpec{}),
+                                                   optionalField("params", &Query::params, JsonObject));
+};
+
+template<>
 struct Schema<AuthOk>
 {
     static constexpr auto fields = std::make_tuple(requiredField("role", &AuthOk::role, RoleSpec),
@@ -126,6 +135,18 @@ struct Schema<AuditEntry>
     static bool validate(DecodeContext &c, const AuditEntry &m) { return checkOutcome(c, m.ok, m.error); }
 };
 
+template<>
+struct Schema<QueryResult>
+{
+    static constexpr auto fields = std::make_tuple(requiredField("kind", &QueryResult::kind, QueryKindSpec),
+                                                   optionalField("target", &QueryResult::target, IdSpec{}),
+                                                   requiredField("ok", &QueryResult::ok, BoolSpec{}),
+                                                   optionalField("result", &QueryResult::result, JsonObject),
+                                                   optionalField("error", &QueryResult::error, ObjectSpec{}));
+
+    static bool validate(DecodeContext &c, const QueryResult &m) { return checkOutcome(c, m.ok, m.error); }
+};
+
 } // namespace detail
 
 DecodeResult<AdminClientMessage> decodeAdminClientMessage(QByteArrayView json, const DecodeLimits &limits)
@@ -157,6 +178,8 @@ QByteArray encode(const AdminServerMessage &message)
 template QByteArray encode<Auth>(const Auth &);
 template QByteArray encode<Subscribe>(const Subscribe &);
 template QByteArray encode<Action>(const Action &);
+template QByteArray encode<Query>(const Query &);
+template QByteArray encode<QueryResult>(const QueryResult &);
 template QByteArray encode<AuthOk>(const AuthOk &);
 template QByteArray encode<Snapshot>(const Snapshot &);
 template QByteArray encode<Fleet>(const Fleet &);

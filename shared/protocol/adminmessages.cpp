@@ -24,6 +24,12 @@ constexpr NameTable<ActionKind, 6> actionKindNames = {{
     {ActionKind::DisposeRoom, QLatin1StringView("dispose_room")},
 }};
 
+constexpr NameTable<QueryKind, 3> queryKindNames = {{
+    {QueryKind::Rooms, QLatin1StringView("rooms")},
+    {QueryKind::Audit, QLatin1StringView("audit")},
+    {QueryKind::Snapshot, QLatin1StringView("snapshot")},
+}};
+
 constexpr NameTable<InstanceState, 3> instanceStateNames = {{
     {InstanceState::Up, QLatin1StringView("up")},
     {InstanceState::Draining, QLatin1StringView("draining")},
@@ -70,6 +76,16 @@ QLatin1StringView actionKindName(ActionKind kind)
 std::optional<ActionKind> actionKindFromName(QByteArrayView name)
 {
     return valueOf(actionKindNames, name);
+}
+
+QLatin1StringView queryKindName(QueryKind kind)
+{
+    return nameOf(queryKindNames, kind);
+}
+
+std::optional<QueryKind> queryKindFromName(QByteArrayView name)
+{
+    return valueOf(queryKindNames, name);
 }
 
 QLatin1StringView instanceStateName(InstanceState state)

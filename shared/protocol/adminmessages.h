@@ -24,6 +24,10 @@ enum class ActionKind : quint8 { Cleanup, ScaleWorkers, RestartWorker, DrainWork
 QLatin1StringView actionKindName(ActionKind kind);
 std::optional<ActionKind> actionKindFromName(QByteArrayView name);
 
+enum class QueryKind : quint8 { Rooms, Audit, Snapshot };
+QLatin1StringView queryKindName(QueryKind kind);
+std::optional<QueryKind> queryKindFromName(QByteArrayView name);
+
 enum class InstanceState : quint8 { Up, Draining, Down };
 QLatin1StringView instanceStateName(InstanceState state);
 std::optional<InstanceState> instanceStateFromName(QByteArrayView name);
@@ -73,6 +77,18 @@ struct Action
     bool dryRun = false;
     std::optional<quint64> rid{};
     friend bool operator==(const Action &, const Action &) = default;
+};
+
+// A read that changes nothing (viewer role is enough), answered by query_result: the rooms of an
+// instance, recent audit entries, the latest snapshot of an instance.
+struct Query
+{
+    static constexpr std::string_view wireType = "query";
+    QueryKind kind = QueryKind::Rooms;
+    std::optional<QString> target{}; // instance id; absent means the agent's own instance
+    RawJson params = RawJson::emptyObject();
+    std::optional<quint64> rid{};
+    friend bool operator==(const Query &, const Query &) = default;
 };
 
 // Agent to client.
@@ -137,7 +153,20 @@ struct AuditEntry
     friend bool operator==(const AuditEntry &, const AuditEntry &) = default;
 };
 
-using AdminClientMessage = std::variant<Auth, Subscribe, Action>;
-using AdminServerMessage = std::variant<AuthOk, Snapshot, Fleet, ActionResult, AuditEntry, ErrorMessage>;
+// `error` is present exactly when ok is false.
+struct QueryResult
+{
+    static constexpr std::string_view wireType = "query_result";
+    QueryKind kind = QueryKind::Rooms;
+    std::optional<QString> target{};
+    bool ok = false;
+    RawJson result = RawJson::emptyObject();
+    std::optional<ErrorInfo> error{};
+    std::optional<quint64> rid{};
+    friend bool operator==(const QueryResult &, const QueryResult &) = default;
+};
+
+using AdminClientMessage = std::variant<Auth, Subscribe, Action, Query>;
+using AdminServerMessage = std::variant<AuthOk, Snapshot, Fleet, ActionResult, AuditEntry, QueryResult, ErrorMessage>;
 
 } // namespace arena::protocol

@@ -57,13 +57,38 @@ private Q_SLOTS:
         QCOMPARE(basic.error().code, QStringLiteral("unauthorized"));
     }
 
+    void identifyByBareToken()
+    {
+        const auto loaded = AccessControl::fromText("viewer " + viewerToken + " dashboards\noperator " + operatorToken + "\n",
+                                                    QStringLiteral("tokens.txt"));
+        QVERIFY(loaded.ok());
+        const auto viewer = loaded.value().identify(viewerToken, remote);
+        QVERIFY(viewer.ok());
+        QCOMPARE(viewer.value().role, Role::Viewer);
+        QCOMPARE(viewer.value().name, QStringLiteral("dashboards"));
+        const auto op = loaded.value().identify(operatorToken, remote);
+        QCOMPARE(op.value().role, Role::Operator);
+        // Unnamed tokens get role and a fingerprint, never the token itself.
+        QVERIFY2(op.value().name.startsWith(QStringLiteral("operator-")), qPrintable(op.value().name));
+        QCOMPARE(op.value().name.size(), 17);
+        QVERIFY(!op.value().name.contains(QString::fromLatin1(operatorToken)));
+        QCOMPARE(loaded.value().identify(operatorToken + "x", loopback).error().code, QStringLiteral("unauthorized"));
+
+        const AccessControl open;
+        QCOMPARE(open.identify("anything", loopback).value().name, QStringLiteral("loopback"));
+        QCOMPARE(open.identify("anything", loopback).value().role, Role::Operator);
+        QCOMPARE(open.identify("anything", remote).error().code, QStringLiteral("forbidden"));
+    }
+
     void badFiles_data()
     {
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QString>("message");
         QTest::newRow("empty") << QByteArray("# nothing\n") << QStringLiteral("holds no tokens");
-        QTest::newRow("one field") << QByteArray("viewer\n") << QStringLiteral("line 1: expected \"role token\"");
-        QTest::newRow("three fields") << QByteArray("\nviewer a b\n") << QStringLiteral("line 2: expected");
+        QTest::newRow("one field") << QByteArray("viewer\n") << QStringLiteral("line 1: expected \"role token [name]\"");
+        QTest::newRow("four fields") << QByteArray("\nviewer " + viewerToken + " ops-1 extra\n")
+                                     << QStringLiteral("line 2: expected \"role token [name]\"");
+        QTest::newRow("bad name") << QByteArray("viewer " + viewerToken + " ops/1\n") << QStringLiteral("name \"ops/1\"");
         QTest::newRow("unknown role") << QByteArray("admin " + operatorToken + "\n")
                                       << QStringLiteral("unknown role \"admin\"");
         QTest::newRow("short token") << QByteArray("viewer short\n") << QStringLiteral("shorter than 16");

@@ -41,6 +41,10 @@ QList<Sample<AdminClientMessage>> clientSamples()
         {"dispose_room",
          Action{.id = s("a-6"), .kind = ActionKind::DisposeRoom, .target = s("h"), .params = json(R"({"room_id":"r-1"})")},
          R"({"type":"action","id":"a-6","kind":"dispose_room","target":"h","params":{"room_id":"r-1"},"dry_run":false})"},
+        {"query rooms", Query{.kind = QueryKind::Rooms, .target = s("host-b"), .rid = 4},
+         R"({"type":"query","rid":4,"kind":"rooms","target":"host-b","params":{}})"},
+        {"query audit", Query{.kind = QueryKind::Audit, .params = json(R"({"count":20})")},
+         R"({"type":"query","kind":"audit","params":{"count":20}})"},
     };
 }
 
@@ -83,6 +87,14 @@ QList<Sample<AdminServerMessage>> serverSamples()
          R"({"type":"audit_entry","id":"1712345678902-0","time":1712345678902,"actor":"ops-2","role":"operator",)"
          R"("action_id":"a-9","kind":"drain_instance","params":{},"dry_run":false,"ok":false,"result":{},)"
          R"("error":{"code":"forbidden","message":"viewer token"}})"},
+        {"query_result",
+         QueryResult{.kind = QueryKind::Rooms, .target = s("host-b"), .ok = true, .result = json(R"({"rooms":[]})"), .rid = 4},
+         R"({"type":"query_result","rid":4,"kind":"rooms","target":"host-b","ok":true,"result":{"rooms":[]}})"},
+        {"query_result failed",
+         QueryResult{.kind = QueryKind::Snapshot, .target = s("host-z"), .ok = false,
+                     .error = ErrorInfo{ErrorCode::NotFound, s("no instance host-z")}},
+         R"({"type":"query_result","kind":"snapshot","target":"host-z","ok":false,"result":{},)"
+         R"("error":{"code":"not_found","message":"no instance host-z"}})"},
         {"error", ErrorMessage{.code = ErrorCode::Unauthorized, .message = s("bad token"), .rid = 1},
          R"({"type":"error","rid":1,"code":"unauthorized","message":"bad token"})"},
     };
@@ -178,6 +190,12 @@ void TestAdminCodec::enumNames()
         const QLatin1StringView name = instanceStateName(state);
         QCOMPARE(instanceStateFromName(QByteArrayView(name.data(), name.size())), std::optional<InstanceState>(state));
     }
+    for (const QueryKind kind : {QueryKind::Rooms, QueryKind::Audit, QueryKind::Snapshot}) {
+        const QLatin1StringView name = queryKindName(kind);
+        QVERIFY(!name.isEmpty());
+        QCOMPARE(queryKindFromName(QByteArrayView(name.data(), name.size())), std::optional<QueryKind>(kind));
+    }
+    QCOMPARE(queryKindFromName("workers"), std::nullopt);
     QCOMPARE(roleFromName("admin"), std::nullopt);
     QCOMPARE(actionKindFromName("Cleanup"), std::nullopt);
     QCOMPARE(instanceStateFromName(""), std::nullopt);
@@ -211,6 +229,13 @@ void TestAdminCodec::errors_data()
                                              << K::InvalidValue << s("instances[1]");
     QTest::newRow("subscribe instances not a list") << QByteArray(R"({"type":"subscribe","instances":"all"})") << false
                                                     << K::WrongType << s("instances");
+    QTest::newRow("unknown query kind") << QByteArray(R"({"type":"query","kind":"sessions"})") << false
+                                        << K::InvalidValue << s("kind");
+    QTest::newRow("query without kind") << QByteArray(R"({"type":"query","target":"h"})") << false
+                                        << K::MissingField << s("kind");
+    QTest::newRow("query_result ok with error")
+        << QByteArray(R"({"type":"query_result","kind":"rooms","ok":true,"error":{"code":"not_found","message":"x"}})")
+        << true << K::InvalidValue << s("error");
     QTest::newRow("unknown role") << QByteArray(R"({"type":"auth_ok","role":"admin","instance":"h","protocol":1})") << true
                                   << K::InvalidValue << s("role");
     QTest::newRow("figures not an object") << QByteArray(R"({"type":"snapshot","instance":"h","time":1,"figures":null})")

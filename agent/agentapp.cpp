@@ -1,0 +1,182 @@
+#include "agent/agentapp.h"
+
+#include "agent/actionexecutor.h"
+#include "agent/agentcollector.h"
+#include "agent/agentlog.h"
+#include "agent/agentservice.h"
+#include "agent/audittrail.h"
+#include "agent/controlchannel.h"
+#include "agent/fleetdirectory.h"
+#include "agent/serverpoller.h"
+#include "shared/core/accesscontrol.h"
+#include "shared/core/config.h"
+#include "shared/redis/redisclient.h"
+#include "shared/redis/redisoptions.h"
+#include "shared/redis/redissubscriber.h"
+
+#include <QFile>
+
+namespace arena {
+
+namespace {
+
+// The server's token file holds "role token [name]" lines; the agent acts on its server, so it
+// presents the first operator token (a viewer token still lets it collect).
+Result<QByteArray> serverToken(const QString &path)
+{
+    if (path.isEmpty())
+        return QByteArray();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
+    QByteArray first;
+    for (const QByteArray &raw : file.readAll().split('\n')) {
+        const QList<QByteArray> parts = raw.simplified().split(' ');
+        if (parts.size() < 2 || parts[0].startsWith('#'))
+            continue;
+        if (parts[0] == "operator")
+            return parts[1];
+        if (first.isEmpty())
+            first = parts[1];
+    }
+    if (first.isEmpty())
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("%1 holds no token").arg(path)};
+    return first;
+}
+
+} // namespace
+
+AgentApp::AgentApp() = default;
+
+AgentApp::~AgentApp()
+{
+    // The service first: it refers to every other part.
+    delete m_service;
+    m_service = nullptr;
+    m_tasks.cancelAll();
+}
+
+Result<void> AgentApp::init(const Config &config)
+{
+    const auto token = serverToken(config.stringValue(QStringLiteral("server-token-file")));
+    if (!token)
+        return token.error();
+    AccessControl access;
+    if (const QString file = config.stringValue(QStringLiteral("token-file")); !file.isEmpty()) {
+        auto loaded = AccessControl::fromTokenFile(file);
+        if (!loaded)
+            return loaded.error();
+        access = std::move(loaded.value());
+    } else {
+        qCWarning(lcAgent) << "no --token-file: serving loopback clients only, as operator";
+    }
+    const QHostAddress bind(config.stringValue(QStringLiteral("bind")));
+    if (bind.isNull())
+        return Error{QStringLiteral("invalid_config"),
+                     QStringLiteral("bind: \"%1\" is not an IP address").arg(config.stringValue(QStringLiteral("bind")))};
+
+    const auto interval = config.duration(QStringLiteral("interval"));
+    const QByteArray prefix = config.stringValue(QStringLiteral("redis-prefix")).toUtf8();
+    AgentCollector::Settings collect;
+    collect.server = config.urlValue(QStringLiteral("server"));
+    collect.token = token.value();
+    collect.interval = interval;
+    collect.requestTimeout = std::min(interval, std::chrono::milliseconds(1000));
+    std::optional<RedisOptions> redis;
+    if (const QUrl url = config.urlValue(QStringLiteral("redis")); !url.isEmpty()) {
+        auto options = RedisOptions::fromUrl(url.toString());
+        if (!options)
+            return options.error();
+        redis = options.value();
+        m_redisUrl = redis->displayUrl();
+        collect.redis = redis;
+    }
+    m_collector = new AgentCollector(collect, m_tasks, this);
+    if (redis) {
+        m_redis = new RedisClient(*redis, this);
+        m_subscriber = new RedisSubscriber(*redis, this);
+    }
+    m_fleet = new FleetDirectory(m_redis, prefix, interval, this);
+    m_audit = new AuditTrail(m_redis, m_subscriber, prefix, int(config.intValue(QStringLiteral("audit-max-entries"))), this);
+    if (redis)
+        m_control = new ControlChannel(m_redis, m_subscriber, prefix, config.duration(QStringLiteral("action-timeout")), this);
+    m_executor = new ActionExecutor(m_collector->poller(), token.value(), std::chrono::milliseconds(30000), this);
+
+    AgentService::Settings serve;
+    serve.bind = bind;
+    serve.port = quint16(config.intValue(QStringLiteral("port")));
+    m_service = new AgentService(serve, std::move(access),
+                                 AgentService::Parts{*m_fleet, *m_executor, *m_audit, m_metrics, m_control});
+    if (const auto listening = m_service->listen(); !listening)
+        return listening.error();
+
+    m_metrics.callbackGauge(QStringLiteral("arena_agent_snapshot_publish_failures"),
+                            QStringLiteral("Snapshots that could not be written to Redis"),
+                            [this] { return double(m_fleet->publishFailures()); });
+    m_metrics.callbackGauge(QStringLiteral("arena_agent_fleet_instances"), QStringLiteral("Instances this agent knows of"),
+                            [this] { return double(m_fleet->entries().size()); });
+    m_metrics.callbackGauge(QStringLiteral("arena_agent_audit_entries_written"),
+                            QStringLiteral("Audit entries this agent wrote"), [this] { return double(m_audit->written()); });
+    m_metrics.callbackGauge(QStringLiteral("arena_agent_routed_pending"),
+                            QStringLiteral("Requests to other instances' agents awaiting an answer"),
+                            [this] { return double(m_control ? m_control->pending() : 0); });
+
+    connect(m_collector, &AgentCollector::snapshotReady, this, &AgentApp::onSnapshot);
+    if (m_redis)
+        m_redis->open();
+    if (m_subscriber)
+        m_subscriber->open();
+    m_fixedInstance = config.stringValue(QStringLiteral("instance-id"));
+    if (const auto started = m_collector->start(); !started)
+        return started.error();
+    if (!m_fixedInstance.isEmpty()) {
+        m_instance = m_fixedInstance;
+        if (m_control)
+            m_control->setInstance(m_instance);
+    }
+    return {};
+}
+
+void AgentApp::onSnapshot(QJsonObject snapshot)
+{
+    const QString fromServer = snapshot.value(QStringLiteral("instance")).toString();
+    const QString id = m_fixedInstance.isEmpty() ? fromServer : m_fixedInstance;
+    if (id.isEmpty())
+        return; // the server has not answered yet: nothing to say whose figures these are
+    const bool first = m_instance.isEmpty();
+    if (id != m_instance) {
+        if (!first)
+            qCWarning(lcAgent).noquote() << "the server's instance id changed from" << m_instance << "to" << id;
+        m_instance = id;
+        if (m_control)
+            m_control->setInstance(id);
+    }
+    snapshot.insert(QStringLiteral("instance"), id);
+    m_fleet->publishOwn(snapshot);
+    m_fleet->refresh();
+    m_service->pushFleet();
+    if (first)
+        emit ready();
+}
+
+QString AgentApp::readyLine() const
+{
+    return QStringLiteral("arena-agent ready port=%1 instance=%2 redis=%3")
+        .arg(port())
+        .arg(m_instance, m_redisUrl.isEmpty() ? QStringLiteral("none") : m_redisUrl);
+}
+
+quint16 AgentApp::port() const
+{
+    return m_service ? m_service->port() : 0;
+}
+
+void AgentApp::shutdown()
+{
+    qCInfo(lcAgent) << "shutting down";
+    m_collector->stop();
+    m_tasks.cancelAll();
+    emit finished();
+}
+
+} // namespace arena
