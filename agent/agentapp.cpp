@@ -122,6 +122,8 @@ Result<void> AgentApp::init(const Config &config)
                             [this] { return double(m_control ? m_control->pending() : 0); });
 
     connect(m_collector, &AgentCollector::snapshotReady, this, &AgentApp::onSnapshot);
+    // The fleet goes out once the other agents' snapshots are read, not one interval later.
+    connect(m_fleet, &FleetDirectory::refreshed, m_service, &AgentService::pushFleet);
     if (m_redis)
         m_redis->open();
     if (m_subscriber)
@@ -153,8 +155,8 @@ void AgentApp::onSnapshot(QJsonObject snapshot)
     }
     snapshot.insert(QStringLiteral("instance"), id);
     m_fleet->publishOwn(snapshot);
-    m_fleet->refresh();
-    m_service->pushFleet();
+    m_fleet->refresh(); // then pushFleet
+
     if (first)
         emit ready();
 }

@@ -51,10 +51,11 @@ void FleetDirectory::publishOwn(const QJsonObject &snapshot)
 
 void FleetDirectory::refresh()
 {
-    if (!m_redis || m_refreshing)
+    if (m_refreshing)
         return;
-    if (!m_redis->isConnected()) {
+    if (!m_redis || !m_redis->isConnected()) {
         forgetRemote();
+        emit refreshed();
         return;
     }
     m_refreshing = true;
@@ -63,6 +64,7 @@ void FleetDirectory::refresh()
             m_refreshing = false;
             ++m_refreshFailures;
             forgetRemote();
+            emit refreshed();
             return;
         }
         QList<QByteArray> ids;
@@ -78,6 +80,7 @@ void FleetDirectory::refresh()
         if (ids.isEmpty()) {
             m_refreshing = false;
             m_remote.clear();
+            emit refreshed();
             return;
         }
         RedisClient::Args mget{"MGET"};
@@ -88,6 +91,7 @@ void FleetDirectory::refresh()
             if (!values || !values.value().isArray() || values.value().elements().size() != ids.size()) {
                 ++m_refreshFailures;
                 forgetRemote();
+                emit refreshed();
                 return;
             }
             QHash<QString, Entry> next;
@@ -112,6 +116,7 @@ void FleetDirectory::refresh()
             m_remote = std::move(next);
             for (const QString &id : std::as_const(arrived))
                 emit snapshotArrived(id);
+            emit refreshed();
         }, m_interval);
     }, m_interval);
 }

@@ -47,7 +47,8 @@ public:
 
     // Takes this agent's newest snapshot (its "instance" field names the instance) and publishes it.
     void publishOwn(const QJsonObject &snapshot);
-    // Reads the other agents' snapshots (one ZRANGE and one MGET); emits snapshotArrived for each new one.
+    // Reads the other agents' snapshots (one ZRANGE and one MGET); emits snapshotArrived for each new
+    // one, then refreshed() — at once when there is no Redis to read.
     void refresh();
 
     QString ownInstance() const { return m_own.instance; }
@@ -66,6 +67,8 @@ public:
 
 Q_SIGNALS:
     void snapshotArrived(const QString &instance);
+    // A refresh() finished (or found nothing to read): the fleet is as current as it gets.
+    void refreshed();
 
 private:
     QByteArray key(const QByteArray &suffix) const { return m_prefix + suffix; }
