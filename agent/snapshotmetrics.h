@@ -11,7 +11,7 @@ namespace arena {
 // joined with '_'), labelled instance="<id>". Maps keyed by a name (rooms by type, matchmaking waits by
 // room type, Redis keyspace by db) become a label instead of part of the name; the worker list becomes
 // a worker="<id>" label and the queue list room_type/team_size labels. server.state becomes
-// arena_snapshot_server_up (1 up, 0 otherwise). Histogram buckets and strings are left out.
+// arena_snapshot_server_up (1 up or draining, 0 otherwise). Histogram buckets and strings are left out.
 QByteArray snapshotMetrics(const QJsonObject &snapshot);
 
 } // namespace arena

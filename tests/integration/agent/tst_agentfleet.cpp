@@ -404,6 +404,49 @@ private Q_SLOTS:
         QVERIFY(fleetWhere(a, bothUp, 30000));
     }
 
+    void agentWithoutRedis()
+    {
+        // A third agent beside alpha, configured without Redis: alpha only, audit kept in memory.
+        Instance solo;
+        solo.id = m_alpha.id;
+        solo.adminPort = m_alpha.adminPort;
+        solo.agent = std::make_unique<test::ChildProcess>();
+        const QStringList args{QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:%1").arg(m_alpha.adminPort),
+                               QStringLiteral("--server-token-file"), m_dir.filePath(QStringLiteral("server-tokens")),
+                               QStringLiteral("--port"), QStringLiteral("0")};
+        QVERIFY2(solo.agent->startAndWait(QStringLiteral(ARENA_AGENT_BINARY), args, agentReady, 20000),
+                 qPrintable(solo.agent->lastError()));
+        QCOMPARE(solo.agent->readyMatch().captured(3), QStringLiteral("none"));
+        const quint16 port = quint16(solo.agent->readyMatch().captured(1).toUInt());
+
+        // No token file: loopback clients are operators whatever token they send.
+        TestAdmin admin;
+        const auto ok = admin.connectTo(port, QStringLiteral("anything"));
+        QVERIFY(ok);
+        QCOMPARE(ok->role, Role::Operator);
+        const auto fleet = fleetWhere(admin, [](const Fleet &f) { return !f.instances.isEmpty(); });
+        QVERIFY(fleet);
+        QCOMPARE(fleet->instances.size(), 1);
+        QCOMPARE(fleet->instances[0].id, QStringLiteral("alpha"));
+        auto dry = admin.act(Action{.id = QStringLiteral("solo-1"), .kind = ActionKind::Cleanup, .dryRun = true});
+        QVERIFY(std::holds_alternative<ActionResult>(dry));
+        QVERIFY(std::get<ActionResult>(dry).ok);
+        QVERIFY(object(std::get<ActionResult>(dry).result).value(QStringLiteral("instances")).toObject().contains(QStringLiteral("alpha")));
+        const auto entry = admin.next<AuditEntry>(5000, [](const AuditEntry &e) { return e.actionId == QLatin1String("solo-1"); });
+        QVERIFY(entry);
+        QCOMPARE(entry->actor, QStringLiteral("loopback"));
+        auto audit = admin.query(Query{.kind = QueryKind::Audit});
+        QVERIFY(std::holds_alternative<QueryResult>(audit));
+        const QJsonArray entries = object(std::get<QueryResult>(audit).result).value(QStringLiteral("entries")).toArray();
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries[0].toObject().value(QStringLiteral("action_id")).toString(), QStringLiteral("solo-1"));
+        // Rooms of another instance cannot be reached without Redis.
+        auto rooms = admin.query(Query{.kind = QueryKind::Rooms, .target = QStringLiteral("beta")});
+        QVERIFY(std::holds_alternative<QueryResult>(rooms));
+        QCOMPARE(std::get<QueryResult>(rooms).error->code, ErrorCode::NotFound);
+        solo.agent->stop(3000);
+    }
+
     void killedAgentAffectsNoMatch()
     {
         // A duel on beta (in beta's worker), then beta's agent dies.
