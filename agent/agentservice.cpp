@@ -477,17 +477,20 @@ void AgentService::onControlRequest(const QString &origin, const QString &reques
     if (actor.isEmpty())
         actor = QStringLiteral("unknown");
     qCInfo(lcAgent).noquote() << "action" << P::actionKindName(action->kind) << "from agent" << origin << "by" << actor;
-    runLocally(*action, actor + QStringLiteral("@") + origin, answer);
+    runLocally(*action, actor, answer);
 }
 
 void AgentService::audit(const P::Action &action, const QString &actor, P::Role role, const Result<QJsonObject> &result)
 {
+    // No target means the agent's own instance, except for cleanup, where it means the fleet (each
+    // instance's part is audited on its own, with its target).
+    const bool fleetWide = !action.target && action.kind == P::ActionKind::Cleanup;
     P::AuditEntry entry{.id = QStringLiteral("pending"),
                         .actor = actor.left(128),
                         .role = role,
                         .actionId = action.id,
                         .kind = action.kind,
-                        .target = action.target ? action.target : std::optional<QString>(m_parts.fleet.ownInstance()),
+                        .target = fleetWide ? std::nullopt : std::optional<QString>(action.target.value_or(m_parts.fleet.ownInstance())),
                         .params = action.params,
                         .dryRun = action.dryRun,
                         .ok = result.ok()};
