@@ -50,7 +50,10 @@ AgentApp::AgentApp() = default;
 
 AgentApp::~AgentApp()
 {
-    // The service first: it refers to every other part.
+    // Routed requests still waiting are failed into the service's callbacks, so the channel goes
+    // while the service is still there; then the service, which refers to every other part.
+    delete m_control;
+    m_control = nullptr;
     delete m_service;
     m_service = nullptr;
     m_tasks.cancelAll();
