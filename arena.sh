@@ -6,8 +6,9 @@
 #   ./arena.sh test             setup + build + the whole test suite: normal build, ASan+UBSan build,
 #                               and a short libFuzzer run of the protocol decoder
 #   ./arena.sh test --quick     setup + build + the test suite of the normal build only
-#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store, show it is
-#                               healthy, play 20 simulated players against it; runs until Ctrl-C
+#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and an
+#                               arena-agent beside it, show it is healthy, play 20 simulated players
+#                               against it, show the agent's view with arena-ctl; runs until Ctrl-C
 #                               (--once: stop after showing)
 #   ./arena.sh bench            build and run the benchmarks (figures for docs/BENCHMARKS.md)
 #
@@ -115,11 +116,30 @@ demo() {
     [ "$status" = "ok" ] || die "arena-server reports status \"$status\""
     log "arena-server is healthy (admin API on 127.0.0.1:$port)"
     local player; player="$(sed -n 's/^arena-server ready player=\([0-9]*\).*/\1/p' "$out")"
+    log "starting arena-agent beside it (no Redis: it serves this one instance)"
+    local agentout; agentout="$(mktemp)"
+    "$BUILD/agent/arena-agent" --server "http://127.0.0.1:$port" --port 0 >"$agentout" 2>&1 &
+    local agentpid=$!
+    trap "kill $agentpid $pid 2>/dev/null; wait $agentpid $pid 2>/dev/null; rm -f '$out' '$agentout'" EXIT
+    local agentport=""
+    for _ in $(seq 1 100); do
+        agentport="$(sed -n 's/^arena-agent ready port=\([0-9]*\).*/\1/p' "$agentout")"
+        [ -n "$agentport" ] && break
+        kill -0 $agentpid 2>/dev/null || { cat "$agentout"; die "arena-agent exited"; }
+        sleep 0.1
+    done
+    [ -n "$agentport" ] || { cat "$agentout"; die "arena-agent did not become ready"; }
+    grep '^arena-agent ready' "$agentout"
+    local ctl=("$BUILD/tools/ctl/arena-ctl" --agent "ws://127.0.0.1:$agentport")
     log "20 simulated players in relay rooms of 4 for 3 s (arena-loadtest)"
     "$BUILD/tools/loadtest/arena-loadtest" --url "ws://127.0.0.1:$player" --admin-url "http://127.0.0.1:$port" \
         --clients 20 --room-size 4 --rate 5 --duration 3 --quiet
+    log "arena-ctl fleet";              "${ctl[@]}" fleet
+    log "arena-ctl stats";              "${ctl[@]}" stats
+    log "arena-ctl cleanup --dry-run";  "${ctl[@]}" cleanup --dry-run
     [ $once -eq 1 ] && return 0
     log "players can connect to ws://127.0.0.1:$player (docs/PROTOCOL.md)"
+    log "operators: ${ctl[*]} <command> (docs/ADMIN-API.md)"
     log "running until Ctrl-C"
     wait $pid
 }
@@ -138,5 +158,5 @@ case "$cmd" in
     test) test_all "$@" ;;
     demo) demo "$@" ;;
     bench) bench ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
