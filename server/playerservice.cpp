@@ -64,6 +64,15 @@ void PlayerService::dispatch(Session &session, const protocol::ClientMessage &me
 
 void PlayerService::queue(Session &session, const protocol::Queue &request)
 {
+    if (m_draining) {
+        auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                              QStringLiteral("this instance is draining and queues no new "
+                                                             "tickets; queue on another instance"),
+                                              request.rid);
+        e.retryAfterMs = 1000;
+        session.send(e);
+        return;
+    }
     if (session.queued) {
         session.send(protocol::ErrorMessage::make(ErrorCode::Conflict, QStringLiteral("you are already in a queue"),
                                                   request.rid));
@@ -111,6 +120,20 @@ void PlayerService::queue(Session &session, const protocol::Queue &request)
         queued.teamSize = request.teamSize;
         queued.rid = rid;
         s->send(queued);
+        if (m_draining) {
+            // The drain began while this ticket was being added, after its tickets were cancelled.
+            m_matchmaker->cancel(sid, this, [this, sid, ticket = id.value()](Result<bool> removed) {
+                Session *s = m_sessions->find(sid);
+                if (!s || !removed.ok() || !removed.value() || s->ticket != ticket)
+                    return;
+                s->queued = false;
+                s->ticket.clear();
+                protocol::QueueCancelled cancelled;
+                cancelled.ticket = ticket;
+                cancelled.reason = QStringLiteral("draining");
+                s->send(cancelled);
+            });
+        }
     });
 }
 
@@ -190,6 +213,48 @@ void PlayerService::onTicketRemoved(const Ticket &ticket, const QString &reason)
     cancelled.ticket = ticket.id;
     cancelled.reason = reason;
     s->send(cancelled);
+}
+
+void PlayerService::setDraining(bool draining)
+{
+    m_draining = draining;
+    m_sessions->setAcceptingNewSessions(!draining);
+    m_rooms->setPlayerCreatesRooms(!draining);
+    m_matchmaker->setMatching(!draining);
+}
+
+void PlayerService::cancelTickets(const QString &reason, std::function<void(Result<int>)> done)
+{
+    // Each removed ticket's player is told by onTicketRemoved.
+    m_matchmaker->removeInstanceTickets(
+        m_instanceId, false, this,
+        [done](Result<QList<Ticket>> removed) {
+            if (!done)
+                return;
+            if (!removed.ok())
+                done(removed.error());
+            else
+                done(int(removed.value().size()));
+        },
+        reason);
+}
+
+void PlayerService::closeAll(const QString &reason)
+{
+    m_sessions->endAll(reason, 1001, 1000);
+    m_rooms->disposeAll(reason);
+}
+
+PlayerService::Load PlayerService::load() const
+{
+    Load load;
+    load.sessions = m_sessions->sessionCount();
+    load.rooms = m_rooms->roomCount();
+    for (LiveRoom *room : m_rooms->rooms())
+        load.matches += room->metadata().contains(QStringLiteral("match_id")) ? 1 : 0;
+    for (Session *s : m_sessions->sessions())
+        load.queuedTickets += s->queued ? 1 : 0;
+    return load;
 }
 
 void PlayerService::stop()

@@ -4,8 +4,11 @@
 
 #include "server/matchmaking/matchmakersettings.h"
 #include "server/sessions/sessionmanager.h"
+#include "shared/result.h"
 
 #include <QObject>
+
+#include <functional>
 
 namespace arena {
 
@@ -58,6 +61,28 @@ public:
     // every room and removes this instance's queue tickets without telling their players.
     void stop();
 
+    // Draining: no new sessions (resumes still work), no rooms created by players (joining existing ones
+    // still works), no new queue tickets and no matches formed here; what exists runs to its end.
+    // Turning it on leaves queued tickets alone: cancelTickets() removes them.
+    void setDraining(bool draining);
+    bool isDraining() const { return m_draining; }
+    // Removes this instance's queue tickets, telling their players (queue_cancelled with `reason`);
+    // delivers how many went.
+    void cancelTickets(const QString &reason, std::function<void(Result<int>)> done);
+    // Ends every session (session_closing with `reason`, close 1001, reconnect in a second) and disposes
+    // every room, but keeps serving: a drain's deadline.
+    void closeAll(const QString &reason);
+
+    // What this instance still holds.
+    struct Load
+    {
+        int sessions = 0;
+        int rooms = 0;
+        int matches = 0; // rooms made for a formed match
+        int queuedTickets = 0;
+    };
+    Load load() const;
+
 private:
     void dispatch(Session &session, const protocol::ClientMessage &message);
     void queue(Session &session, const protocol::Queue &request);
@@ -71,6 +96,7 @@ private:
     SessionManager *m_sessions;
     RoomManager *m_rooms;
     Matchmaker *m_matchmaker;
+    bool m_draining = false;
 };
 
 } // namespace arena

@@ -4,6 +4,7 @@
 #include "server/auditlog.h"
 #include "server/auth/playerauth.h"
 #include "server/cleanup/cleanupsweep.h"
+#include "server/draincontrol.h"
 #include "server/gateway/playergateway.h"
 #include "server/hosting/roommanager.h"
 #include "server/matchmaking/matchmaker.h"
@@ -27,6 +28,8 @@
 #include <QJsonArray>
 #include <QTimer>
 
+#include <limits>
+
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcServer, "arena.server.app")
@@ -34,6 +37,48 @@ Q_LOGGING_CATEGORY(lcServer, "arena.server.app")
 namespace arena {
 
 using protocol::ErrorCode;
+
+namespace {
+
+// An integer parameter from the query (?key=N) or the JSON body ({"key": N}); none when absent or not a number.
+std::optional<qint64> numberParameter(const AdminRequest &request, const QString &key)
+{
+    const QString fromQuery = request.query.queryItemValue(key);
+    if (!fromQuery.isEmpty()) {
+        bool ok = false;
+        const qint64 v = fromQuery.toLongLong(&ok);
+        return ok ? std::optional<qint64>(v) : std::nullopt;
+    }
+    const QJsonValue v = QJsonDocument::fromJson(request.body).object().value(key);
+    return v.isDouble() ? std::optional<qint64>(v.toInteger()) : std::nullopt;
+}
+
+// A flag from the query (?key=1, ?key=true, ?key=0, ?key=false) or the JSON body ({"key": true}); false
+// when absent, an error for anything else (a typo must not do the opposite of what was meant).
+Result<bool> flagParameter(const AdminRequest &request, const QString &key)
+{
+    const auto invalid = [&key] {
+        return protocol::toError(ErrorCode::BadRequest, QStringLiteral("%1 must be 1, 0, true or false").arg(key));
+    };
+    if (request.query.hasQueryItem(key)) {
+        const QString v = request.query.queryItemValue(key);
+        if (v == QLatin1String("1") || v == QLatin1String("true"))
+            return true;
+        if (v == QLatin1String("0") || v == QLatin1String("false"))
+            return false;
+        return invalid();
+    }
+    const QJsonValue v = QJsonDocument::fromJson(request.body).object().value(key);
+    if (v.isUndefined() || v.isNull())
+        return false;
+    if (v.isBool())
+        return v.toBool();
+    if (v.isDouble() && (v.toDouble() == 0 || v.toDouble() == 1))
+        return v.toDouble() == 1;
+    return invalid();
+}
+
+} // namespace
 
 ServerApp::ServerApp(QObject *parent) : QObject(parent)
 {
@@ -45,8 +90,10 @@ ServerApp::~ServerApp()
 {
     m_tasks.cancelAll();
     // QObject children are deleted after the members, but the player service uses m_tasks until it is
-    // gone (its matchmaker cancels its task when destroyed): it goes first, after the gateway feeding it.
+    // gone (its matchmaker cancels its task when destroyed): it goes first, after the gateway feeding it
+    // and the drain acting on it.
     delete m_gateway;
+    delete m_drain;
     delete m_players;
 }
 
@@ -169,6 +216,7 @@ Result<void> ServerApp::init(const Config &config)
     playerSettings.matchmaking = mmSettings;
     playerSettings.auth = requireToken ? m_auth.get() : nullptr;
     m_players = new PlayerService(*m_store, m_tasks, m_metrics, *m_roomTypes, playerSettings, this);
+    m_drain = new DrainControl(*m_players, this);
     m_audit = std::make_unique<AuditLog>();
     if (auto opened = m_audit->open(config.value(QStringLiteral("audit-log")).toString()); !opened.ok())
         return opened.error();
@@ -197,6 +245,7 @@ Result<void> ServerApp::init(const Config &config)
     m_admin = new AdminApi(access, this);
     registerAdminRoutes();
     registerWorkerRoutes();
+    registerDrainRoutes();
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
     const auto transport = config.stringValue(QStringLiteral("player-transport")) == QLatin1String("qt")
@@ -302,6 +351,10 @@ void ServerApp::registerMetrics()
     m_metrics.callbackGauge(QStringLiteral("arena_store_available"),
                             QStringLiteral("1 while the state store can serve, 0 while it cannot"),
                             [this] { return m_store->isAvailable() ? 1.0 : 0.0; });
+    m_metrics.callbackGauge(QStringLiteral("arena_draining"),
+                            QStringLiteral("1 while the instance drains (POST /drain): no new sessions, rooms, "
+                                           "tickets or matches; 0 otherwise"),
+                            [this] { return isDraining() ? 1.0 : 0.0; });
     m_storeRoundTrip = &m_metrics
                             .histogram(QStringLiteral("arena_store_roundtrip_seconds"),
                                        QStringLiteral("Round trip of the periodic store check (write and read back)"),
@@ -334,8 +387,14 @@ void ServerApp::registerAdminRoutes()
         respond(AdminResponse::json({{QStringLiteral("live"), true}}));
     });
     m_admin->route(M::Get, QStringLiteral("/ready"), std::nullopt, [this](const AdminRequest &, AdminApi::Respond respond) {
-        const bool ready = !m_shuttingDown;
-        respond(AdminResponse::json({{QStringLiteral("ready"), ready}}, ready ? 200 : 503));
+        // A draining instance is alive but must get no new players: load balancers take it out.
+        const bool ready = !m_shuttingDown && !isDraining();
+        QJsonObject body{{QStringLiteral("ready"), ready}, {QStringLiteral("draining"), isDraining()}};
+        if (m_shuttingDown)
+            body.insert(QStringLiteral("reason"), QStringLiteral("shutting_down"));
+        else if (isDraining())
+            body.insert(QStringLiteral("reason"), QStringLiteral("draining"));
+        respond(AdminResponse::json(body, ready ? 200 : 503));
     });
     m_admin->route(M::Get, QStringLiteral("/health"), std::nullopt,
                    [this](const AdminRequest &, AdminApi::Respond respond) { respond(AdminResponse::json(health())); });
@@ -447,31 +506,14 @@ void ServerApp::registerWorkerRoutes()
             limit = 100;
         respond(AdminResponse::json({{QStringLiteral("entries"), m_audit->recent(qMin(limit, AuditLog::Kept))}}));
     });
-    // Each POST is audited, with its answer or its error.
-    const auto audited = [this](const AdminRequest &request, const QString &action, const QString &target,
-                                const QJsonObject &parameters, AdminApi::Respond respond) {
-        return [this, who = request.who, action, target, parameters, respond](Result<QJsonObject> result) {
-            m_audit->record(who, action, target, parameters, result);
-            respond(result.ok() ? AdminResponse::json(result.value()) : AdminResponse::error(result.error()));
-        };
-    };
-    const auto number = [](const AdminRequest &request, const QString &key) -> std::optional<qint64> {
-        const QString fromQuery = request.query.queryItemValue(key);
-        if (!fromQuery.isEmpty()) {
-            bool ok = false;
-            const qint64 v = fromQuery.toLongLong(&ok);
-            return ok ? std::optional<qint64>(v) : std::nullopt;
-        }
-        const QJsonValue v = QJsonDocument::fromJson(request.body).object().value(key);
-        return v.isDouble() ? std::optional<qint64>(v.toInteger()) : std::nullopt;
-    };
+    // Each POST is audited (audited()), with its answer or its error.
     m_admin->route(M::Post, QStringLiteral("/workers/scale"), Role::Operator,
-                   [this, unavailable, audited, number](const AdminRequest &request, AdminApi::Respond respond) {
+                   [this, unavailable](const AdminRequest &request, AdminApi::Respond respond) {
         if (!m_workers) {
             respond(unavailable());
             return;
         }
-        const auto workers = number(request, QStringLiteral("workers"));
+        const auto workers = numberParameter(request, QStringLiteral("workers"));
         auto done = audited(request, QStringLiteral("workers.scale"), QStringLiteral("pool"),
                             {{QStringLiteral("workers"), workers ? QJsonValue(*workers) : QJsonValue()}}, respond);
         if (!workers) {
@@ -482,7 +524,7 @@ void ServerApp::registerWorkerRoutes()
         m_workers->scale(int(*workers), done);
     });
     m_admin->route(M::Post, QStringLiteral("/workers/<arg>/restart"), Role::Operator,
-                   [this, unavailable, audited](const AdminRequest &request, AdminApi::Respond respond) {
+                   [this, unavailable](const AdminRequest &request, AdminApi::Respond respond) {
         if (!m_workers) {
             respond(unavailable());
             return;
@@ -490,12 +532,12 @@ void ServerApp::registerWorkerRoutes()
         m_workers->restart(request.arg, audited(request, QStringLiteral("workers.restart"), request.arg, {}, respond));
     });
     m_admin->route(M::Post, QStringLiteral("/workers/<arg>/drain"), Role::Operator,
-                   [this, unavailable, audited, number](const AdminRequest &request, AdminApi::Respond respond) {
+                   [this, unavailable](const AdminRequest &request, AdminApi::Respond respond) {
         if (!m_workers) {
             respond(unavailable());
             return;
         }
-        const auto deadlineMs = number(request, QStringLiteral("deadline_ms"));
+        const auto deadlineMs = numberParameter(request, QStringLiteral("deadline_ms"));
         auto done = audited(request, QStringLiteral("workers.drain"), request.arg,
                             {{QStringLiteral("deadline_ms"), deadlineMs ? QJsonValue(*deadlineMs) : QJsonValue()}},
                             respond);
@@ -508,6 +550,61 @@ void ServerApp::registerWorkerRoutes()
             deadline = std::chrono::milliseconds(*deadlineMs);
         done(m_workers->drain(request.arg, deadline));
     });
+}
+
+std::function<void(Result<QJsonObject>)> ServerApp::audited(const AdminRequest &request, const QString &action,
+                                                            const QString &target, const QJsonObject &parameters,
+                                                            std::function<void(const AdminResponse &)> respond)
+{
+    return [this, who = request.who, action, target, parameters, respond](Result<QJsonObject> result) {
+        m_audit->record(who, action, target, parameters, result);
+        respond(result.ok() ? AdminResponse::json(result.value()) : AdminResponse::error(result.error()));
+    };
+}
+
+void ServerApp::registerDrainRoutes()
+{
+    // POST /drain[?deadline_ms=N]  and  POST /drain?cancel=1 (or {"deadline_ms": N} / {"cancel": true}).
+    m_admin->route(AdminApi::Method::Post, QStringLiteral("/drain"), Role::Operator,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        const Result<bool> cancel = flagParameter(request, QStringLiteral("cancel"));
+        if (!cancel.ok()) {
+            respond(AdminResponse::error(cancel.error()));
+            return;
+        }
+        if (cancel.value()) {
+            auto done = audited(request, QStringLiteral("drain_cancel"), m_instanceId, {}, respond);
+            done(m_drain->cancel());
+            return;
+        }
+        const bool deadlineGiven = !request.query.queryItemValue(QStringLiteral("deadline_ms")).isEmpty()
+            || QJsonDocument::fromJson(request.body).object().contains(QStringLiteral("deadline_ms"));
+        const auto deadlineMs = numberParameter(request, QStringLiteral("deadline_ms"));
+        auto done = audited(request, QStringLiteral("drain"), m_instanceId,
+                            {{QStringLiteral("deadline_ms"), deadlineMs ? QJsonValue(*deadlineMs) : QJsonValue()}},
+                            respond);
+        // A QTimer counts in int milliseconds (about 24 days).
+        if ((deadlineGiven && !deadlineMs)
+            || (deadlineMs && (*deadlineMs < 0 || *deadlineMs > std::numeric_limits<int>::max()))) {
+            done(protocol::toError(ErrorCode::BadRequest,
+                                   QStringLiteral("deadline_ms must be a number of milliseconds from 0 to %1")
+                                       .arg(std::numeric_limits<int>::max())));
+            return;
+        }
+        if (m_shuttingDown) {
+            done(protocol::toError(ErrorCode::Unavailable, QStringLiteral("the instance is shutting down")));
+            return;
+        }
+        std::optional<std::chrono::milliseconds> deadline;
+        if (deadlineMs)
+            deadline = std::chrono::milliseconds(*deadlineMs);
+        m_drain->start(deadline, [done](const QJsonObject &state) { done(state); });
+    });
+}
+
+bool ServerApp::isDraining() const
+{
+    return m_drain && m_drain->isDraining();
 }
 
 void ServerApp::checkStore(TaskRegistry::Done done)
@@ -578,7 +675,7 @@ QJsonObject ServerApp::health() const
         status = QStringLiteral("shutting_down");
     else if (!storeOk)
         status = QStringLiteral("degraded");
-    return QJsonObject{
+    QJsonObject out{
         {QStringLiteral("status"), status},
         {QStringLiteral("instance"), m_instanceId},
         {QStringLiteral("version"), QStringLiteral(ARENA_VERSION)},
@@ -588,10 +685,18 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("sessions"), m_players ? m_players->sessions().sessionCount() : 0},
         {QStringLiteral("connected"), m_players ? m_players->sessions().connectedCount() : 0},
         {QStringLiteral("rooms"), m_players ? m_players->rooms().roomCount() : 0},
+        {QStringLiteral("draining"), isDraining()},
         {QStringLiteral("workers"), m_workers ? m_workers->stats().value(QStringLiteral("pool")) : QJsonValue()},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
     };
+    // The agent reads "draining" (here and, through stats(), in /health/stats) as the instance's state.
+    if (isDraining()) {
+        QJsonObject drain = m_drain->state();
+        drain.remove(QStringLiteral("draining"));
+        out.insert(QStringLiteral("drain"), drain);
+    }
+    return out;
 }
 
 QJsonObject ServerApp::stats() const

@@ -13,6 +13,7 @@
 #include <QObject>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace arena {
@@ -23,6 +24,7 @@ class WorkerPool;
 class AdminApi;
 class CleanupSweep;
 class Config;
+class DrainControl;
 class PlayerAuth;
 class PlayerGateway;
 class PlayerService;
@@ -56,6 +58,7 @@ public:
     QJsonObject health() const;
     QJsonObject stats() const;
     bool isShuttingDown() const { return m_shuttingDown; }
+    bool isDraining() const;
 
 public Q_SLOTS:
     // Stops accepting, tells every client (close 1001), disposes rooms, cancels every task, drops this
@@ -70,6 +73,11 @@ private:
     void registerMetrics();
     void registerAdminRoutes();
     void registerWorkerRoutes();
+    void registerDrainRoutes();
+    // The answer of an audited POST: records the action with its result, then responds.
+    std::function<void(Result<QJsonObject>)> audited(const AdminRequest &request, const QString &action,
+                                                     const QString &target, const QJsonObject &parameters,
+                                                     std::function<void(const AdminResponse &)> respond);
     Result<void> startWorkerPool(const Config &config, bool testRoomTypes);
     void registerCleanupKinds();
     // Keys room:<id><suffix> whose room:<id> record is gone; deleted unless `dryRun`.
@@ -87,6 +95,7 @@ private:
     std::unique_ptr<PlayerAuth> m_auth;
     std::unique_ptr<RoomTypeRegistry> m_roomTypes;
     PlayerService *m_players = nullptr;
+    DrainControl *m_drain = nullptr;
     WorkerPool *m_workers = nullptr; // null with --workers-max 0
     std::unique_ptr<AuditLog> m_audit;
     CleanupSweep *m_cleanup = nullptr;

@@ -180,6 +180,15 @@ void RoomManager::joinOrCreate(Session &session, const protocol::JoinOrCreate &r
 
 void RoomManager::createAndJoin(Session &session, const CreateOptions &options, std::optional<quint64> rid)
 {
+    if (!m_playerCreates) {
+        auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                              QStringLiteral("this instance is draining and creates no new rooms; "
+                                                             "join an existing one or play on another instance"),
+                                              rid);
+        e.retryAfterMs = 1000;
+        session.send(e);
+        return;
+    }
     auto created = createRoom(options);
     if (!created.ok()) {
         reply(session, created.error(), rid);

@@ -62,6 +62,10 @@ public:
     bool dispose(const QString &roomId, const QString &reason);
     void disposeAll(const QString &reason);
 
+    // Draining: players' create (and a join_or_create that finds no room to join) get unavailable;
+    // existing rooms still take members, and createRoom() (a match already formed) still works.
+    void setPlayerCreatesRooms(bool allowed) { m_playerCreates = allowed; }
+
     // Rooms of types that run in workers are hosted by `pool` from now on; without one (workers-max 0)
     // they run in this process like any other.
     void setWorkerPool(WorkerPool *pool) { m_workers = pool; }
@@ -97,6 +101,7 @@ private:
     SessionManager &m_sessions;
     QString m_instanceId;
     std::map<QString, LiveRoom *> m_rooms; // owned (QObject children), ordered by id
+    bool m_playerCreates = true;
     QTimer m_listChanged;                 // debounces room-list notifications to lobbies
     Counter *m_messages = nullptr;
     Counter *m_deliveries = nullptr;

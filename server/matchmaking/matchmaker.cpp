@@ -165,7 +165,7 @@ Matchmaker::Matchmaker(StateStore &store, TaskRegistry &tasks, MetricsRegistry &
                                 QStringLiteral("Tickets accepted by this instance"), {QStringLiteral("room_type")})),
       m_cancellations(metrics.counter(QStringLiteral("arena_matchmaking_cancellations_total"),
                                       QStringLiteral("Tickets removed without a match (requested, timeout, "
-                                                     "instance_gone)"),
+                                                     "instance_gone, draining)"),
                                       {QStringLiteral("room_type"), QStringLiteral("reason")}))
 {
     if (const Result<void> valid = m_settings.validate(); !valid) {
@@ -180,8 +180,9 @@ Matchmaker::Matchmaker(StateStore &store, TaskRegistry &tasks, MetricsRegistry &
     if (m_settings.interval.count() > 0) {
         const Result<void> added = m_tasks.everyAsync(
             QLatin1String(TaskName), m_settings.interval, [this](const TaskRegistry::Done &done) {
-                // Redis down: nothing to match against; the store reports its own outage.
-                if (!m_store.isAvailable()) {
+                // Redis down: nothing to match against; the store reports its own outage. Draining: the
+                // matches belong to other instances.
+                if (!m_matching || !m_store.isAvailable()) {
                     done(Result<void>());
                     return;
                 }
@@ -646,16 +647,16 @@ void Matchmaker::removeStale(bool dryRun, QObject *context, StoreCallback<QList<
 }
 
 void Matchmaker::removeInstanceTickets(const QString &instanceId, bool dryRun, QObject *context,
-                                       StoreCallback<QList<Ticket>> cb)
+                                       StoreCallback<QList<Ticket>> cb, const QString &reason)
 {
     StoreCallback<QList<Ticket>> done = guarded(context, std::move(cb));
     m_store.smembers(QueueKey::instanceTicketsKey(instanceId), this,
-                     [this, done, instanceId, dryRun](Result<Keys> refs) {
+                     [this, done, instanceId, dryRun, reason](Result<Keys> refs) {
         if (!refs) {
             done(refs.error());
             return;
         }
-        removeRefs(*refs, instanceId, dryRun, QStringLiteral("instance_gone"), done);
+        removeRefs(*refs, instanceId, dryRun, reason, done);
     });
 }
 

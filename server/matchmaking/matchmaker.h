@@ -43,7 +43,7 @@ class TaskRegistry;
 //   arena_matchmaking_matches_total{room_type}               counter: matches formed by this instance
 //   arena_matchmaking_tickets_total{room_type}               counter: tickets accepted by this instance
 //   arena_matchmaking_cancellations_total{room_type,reason}  counter: tickets removed without a match
-//                                                            (requested, timeout, instance_gone)
+//                                                            (requested, timeout, instance_gone, draining)
 class Matchmaker final : public QObject
 {
     Q_OBJECT
@@ -86,10 +86,16 @@ public:
     // Cleanup sweep: removes tickets that waited longer than maxWait (reason "timeout", emitting
     // ticketRemoved for each); with dryRun only lists them. Delivers the tickets, oldest first.
     void removeStale(bool dryRun, QObject *context, StoreCallback<QList<Ticket>> cb);
-    // Removes every ticket accepted by `instanceId` (a dead instance; reason "instance_gone") and its
-    // index entries; with dryRun only lists them. Delivers the tickets, oldest first.
+    // Removes every ticket accepted by `instanceId` (a dead instance: reason "instance_gone"; this one
+    // draining: "draining") and its index entries; with dryRun only lists them. Delivers the tickets,
+    // oldest first.
     void removeInstanceTickets(const QString &instanceId, bool dryRun, QObject *context,
-                               StoreCallback<QList<Ticket>> cb);
+                               StoreCallback<QList<Ticket>> cb, const QString &reason = QStringLiteral("instance_gone"));
+
+    // While off, the periodic task forms no matches here (a draining instance must not own new ones);
+    // other instances still match the queues.
+    void setMatching(bool matching) { m_matching = matching; }
+    bool isMatching() const { return m_matching; }
 
 Q_SIGNALS:
     // A match was formed by this instance: create its room and tell every player (match_found).
@@ -124,6 +130,7 @@ private:
     QString m_instanceId;
     Clock m_clock;
     bool m_taskRegistered = false;
+    bool m_matching = true;
     QSet<QString> m_enqueuing; // sessions with an enqueue in flight here
     // cancel() calls that came while the session's enqueue was in flight; run once it has finished,
     // so a ticket can never be added after the cancel that should have removed it.

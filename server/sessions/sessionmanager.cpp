@@ -176,6 +176,17 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
         return;
     }
 
+    if (!m_acceptingNew) {
+        // Draining: sessions here run to their end, new ones belong on another instance. The connection
+        // stays open, like after any refused hello, for a resume.
+        auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                              QStringLiteral("this instance is draining and starts no new "
+                                                             "sessions; connect to another"),
+                                              hello.rid);
+        e.retryAfterMs = 1000;
+        connection->send(e);
+        return;
+    }
     if (playerId.isEmpty())
         playerId = newId("guest-").left(22);
     if (Session *older = find(m_byPlayer.value(playerId))) {

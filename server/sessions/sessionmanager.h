@@ -62,8 +62,12 @@ public:
     void end(Session &session, const QString &reason, quint16 closeCode);
     // Closes every session with `reason` (shutdown), without waiting.
     void endAll(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs);
-    // Stops taking connections' hellos (draining / shutdown): new hellos get unavailable.
+    // Stops taking connections' hellos (shutdown): every hello, resumes included, gets unavailable.
     void setAccepting(bool accepting) { m_accepting = accepting; }
+    // Stops creating sessions (draining): a hello that would start a new session gets unavailable, but
+    // a session is still resumed with its token.
+    void setAcceptingNewSessions(bool accepting) { m_acceptingNew = accepting; }
+    bool isAcceptingNewSessions() const { return m_acceptingNew; }
 
     // Idle sessions and detached sessions past the resume grace. With dryRun nothing changes.
     QStringList expireIdle(bool dryRun);
@@ -99,6 +103,7 @@ private:
     QHash<QString, QString> m_byPlayer;      // player id -> session id
     QHash<PlayerConnection *, std::shared_ptr<QTimer>> m_pending; // awaiting hello
     bool m_accepting = true;
+    bool m_acceptingNew = true;
     Counter *m_started = nullptr;
     Counter *m_resumed = nullptr;
     Counter *m_refusedBusy = nullptr;

@@ -13,13 +13,17 @@ QJsonObject HttpResult::json() const
     return QJsonDocument::fromJson(body).object();
 }
 
-HttpResult http(const QByteArray &method, quint16 port, const QString &path, const QByteArray &token)
+HttpResult http(const QByteArray &method, quint16 port, const QString &path, const QByteArray &token,
+                const QByteArray &body)
 {
     QNetworkAccessManager nam;
     QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
     if (!token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + token);
-    QNetworkReply *reply = nam.sendCustomRequest(request, method);
+    if (!body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = body.isEmpty() ? nam.sendCustomRequest(request, method)
+                                          : nam.sendCustomRequest(request, method, body);
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     QTimer::singleShot(5000, &loop, &QEventLoop::quit);

@@ -14,8 +14,9 @@ struct HttpResult
     QJsonObject json() const;
 };
 
-// `method` is GET, POST or DELETE; waits up to 5 s.
-HttpResult http(const QByteArray &method, quint16 port, const QString &path, const QByteArray &token = {});
+// `method` is GET, POST or DELETE; a non-empty `body` is sent as JSON. Waits up to 5 s.
+HttpResult http(const QByteArray &method, quint16 port, const QString &path, const QByteArray &token = {},
+                const QByteArray &body = {});
 // GET and parse the body as a JSON object (empty on any failure).
 QJsonObject getJson(quint16 port, const QString &path, const QByteArray &token = {});
 
