@@ -133,13 +133,14 @@ void ActionExecutor::execute(ActionKind kind, const QJsonObject &params, bool dr
                     return;
                 }
                 const QJsonObject h = health.value();
-                QJsonObject result{{QStringLiteral("would"), cancel ? QStringLiteral("cancel_drain") : QStringLiteral("drain")},
-                                   {QStringLiteral("draining"), h.value(QStringLiteral("draining")).toBool(false)}};
-                for (const QString &key : {QStringLiteral("sessions"), QStringLiteral("rooms"), QStringLiteral("matches")}) {
-                    if (h.contains(key))
-                        result.insert(key, h.value(key));
-                }
-                done(result);
+                // While draining /health counts what is left; otherwise its session and room figures.
+                QJsonObject remaining = h.value(QStringLiteral("drain")).toObject().value(QStringLiteral("remaining")).toObject();
+                if (remaining.isEmpty())
+                    remaining = QJsonObject{{QStringLiteral("sessions"), h.value(QStringLiteral("sessions"))},
+                                            {QStringLiteral("rooms"), h.value(QStringLiteral("rooms"))}};
+                done(QJsonObject{{QStringLiteral("would"), cancel ? QStringLiteral("cancel_drain") : QStringLiteral("drain")},
+                                 {QStringLiteral("draining"), h.value(QStringLiteral("draining")).toBool(false)},
+                                 {QStringLiteral("remaining"), remaining}});
             });
             return;
         }

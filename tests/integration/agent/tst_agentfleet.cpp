@@ -292,6 +292,45 @@ private Q_SLOTS:
         QVERIFY(perInstance.contains(QStringLiteral("beta")));
     }
 
+    void drainThroughAnotherAgent()
+    {
+        TestAdmin ops;
+        QVERIFY(ops.connectTo(m_alpha.agentPort, operatorToken));
+        QVERIFY(fleetWhere(ops, bothUp));
+        TestPlayer player;
+        QVERIFY(player.connectAs(m_beta.playerPort, QStringLiteral("ann")));
+
+        auto dry = ops.act(Action{.kind = ActionKind::DrainInstance, .target = QStringLiteral("beta"), .dryRun = true});
+        QVERIFY(std::holds_alternative<ActionResult>(dry));
+        const QJsonObject preview = object(std::get<ActionResult>(dry).result);
+        QCOMPARE(preview.value(QStringLiteral("would")).toString(), QStringLiteral("drain"));
+        QCOMPARE(preview.value(QStringLiteral("remaining")).toObject().value(QStringLiteral("sessions")).toInt(), 1);
+        QCOMPARE(test::http("GET", m_beta.adminPort, QStringLiteral("/ready")).status, 200);
+
+        auto drain = ops.act(Action{.id = QStringLiteral("drain-b"), .kind = ActionKind::DrainInstance,
+                                    .target = QStringLiteral("beta")});
+        QVERIFY(std::holds_alternative<ActionResult>(drain));
+        QVERIFY(std::get<ActionResult>(drain).ok);
+        QVERIFY(object(std::get<ActionResult>(drain).result).value(QStringLiteral("draining")).toBool());
+        QCOMPARE(test::http("GET", m_beta.adminPort, QStringLiteral("/ready")).status, 503);
+        // The fleet shows it, through either agent; its player keeps the session.
+        QVERIFY(fleetWhere(ops, [](const Fleet &f) {
+            const auto b = find(f, QStringLiteral("beta"));
+            return b && b->state == InstanceState::Draining;
+        }));
+        QVERIFY(player.client->state() == PlayerClient::State::Ready);
+        // A fleet cleanup still reaches a draining instance.
+        auto sweep = ops.act(Action{.kind = ActionKind::Cleanup, .dryRun = true});
+        QVERIFY(std::holds_alternative<ActionResult>(sweep) && std::get<ActionResult>(sweep).ok);
+        QVERIFY(object(std::get<ActionResult>(sweep).result).value(QStringLiteral("instances")).toObject().contains(QStringLiteral("beta")));
+
+        auto undo = ops.act(Action{.kind = ActionKind::DrainInstance, .target = QStringLiteral("beta"),
+                                   .params = json(R"({"cancel":true})")});
+        QVERIFY(std::holds_alternative<ActionResult>(undo) && std::get<ActionResult>(undo).ok);
+        QCOMPARE(test::http("GET", m_beta.adminPort, QStringLiteral("/ready")).status, 200);
+        QVERIFY(fleetWhere(ops, bothUp));
+    }
+
     void refusals()
     {
         // A viewer may look, not act: refused, audited as refused, nothing done.
