@@ -10,6 +10,7 @@
 #include "shared/protocol/codec.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -32,6 +33,9 @@ struct AgentService::Client
     AccessControl::Identity identity;
     bool all = false;
     QSet<QString> instances;
+    double tokens = 0;         // rate-limit bucket
+    QElapsedTimer refilled;    // when the bucket was last topped up
+    int refusedInARow = 0;
 };
 
 namespace {
@@ -175,6 +179,8 @@ void AgentService::accept()
             client->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("no auth in time"));
         });
         client->authTimer->start(m_settings.authTimeout);
+        client->tokens = m_settings.messageBurst;
+        client->refilled.start();
         connect(client->socket, &QWebSocket::textMessageReceived, this,
                 [this, client](const QString &text) { onText(client, text); });
         connect(client->socket, &QWebSocket::binaryMessageReceived, this, [this, client] {
@@ -208,6 +214,20 @@ void AgentService::send(Client *client, const QByteArray &json)
 
 void AgentService::onText(Client *client, const QString &text)
 {
+    // A console that floods the agent would flood its servers with admin calls: refuse the excess.
+    client->tokens = std::min(m_settings.messageBurst,
+                              client->tokens + double(client->refilled.restart()) * m_settings.messagesPerSecond / 1000.0);
+    if (client->tokens < 1.0) {
+        auto refused = P::ErrorMessage::make(P::ErrorCode::RateLimited,
+                                             QStringLiteral("more than %1 messages a second").arg(m_settings.messagesPerSecond));
+        refused.retryAfterMs = quint64(1000.0 / m_settings.messagesPerSecond);
+        send(client, P::encode(refused));
+        if (++client->refusedInARow >= 3)
+            client->socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("rate limited"));
+        return;
+    }
+    client->tokens -= 1.0;
+    client->refusedInARow = 0;
     const QByteArray bytes = text.toUtf8();
     auto decoded = P::decodeAdminClientMessage(bytes);
     if (!decoded) {

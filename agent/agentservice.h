@@ -40,6 +40,10 @@ public:
         std::chrono::milliseconds authTimeout{5000};
         qsizetype maxMessageBytes = 64 * 1024;
         qsizetype maxOutboundBytes = 8 * 1024 * 1024; // a client that lags further behind is dropped
+        // Token bucket per connection: messages per second sustained, and burst. A message that finds
+        // the bucket empty gets rate_limited; the third in a row closes the connection (1008).
+        double messagesPerSecond = 20;
+        double messageBurst = 60;
     };
     struct Parts
     {

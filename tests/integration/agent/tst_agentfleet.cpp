@@ -381,6 +381,18 @@ private Q_SLOTS:
         QCOMPARE(wrong->code, ErrorCode::Unauthorized);
         QTRY_COMPARE_WITH_TIMEOUT(early.closeCode, int(QWebSocketProtocol::CloseCodePolicyViolated), 5000);
 
+        // A flood is refused, then cut off: 200 queries at once against a burst of 60.
+        TestAdmin flood;
+        QVERIFY(flood.connectTo(m_alpha.agentPort, viewerToken));
+        for (int i = 0; i < 200; ++i)
+            flood.send(Query{.kind = QueryKind::Snapshot, .rid = quint64(1000 + i)});
+        const auto limited = flood.next<ErrorMessage>(10000, [](const ErrorMessage &e) { return e.code == ErrorCode::RateLimited; });
+        QVERIFY(limited);
+        QVERIFY(limited->retryAfterMs);
+        QTRY_COMPARE_WITH_TIMEOUT(flood.closeCode, int(QWebSocketProtocol::CloseCodePolicyViolated), 10000);
+        // Requests within the limit were answered before the cut.
+        QVERIFY(flood.next<QueryResult>(1000, [](const QueryResult &r) { return r.rid == 1000u && r.ok; }));
+
         // The HTTP side asks for a token too.
         QCOMPARE(test::http("GET", m_alpha.agentPort, QStringLiteral("/metrics")).status, 401);
         const auto metrics = test::http("GET", m_alpha.agentPort, QStringLiteral("/metrics"), viewerToken.toUtf8());
