@@ -210,6 +210,9 @@ QJsonObject AgentCollector::collect()
             matchmaking.insert(QStringLiteral("error"), m_poller->metricsError());
         snapshot.insert(QStringLiteral("matchmaking"), matchmaking);
 
+        addTrafficScrape();
+        snapshot.insert(QStringLiteral("traffic"), m_traffic.toJson());
+
         if (const auto &workers = m_poller->workers()) {
             QJsonObject w = workersJson(*workers);
             for (const qint64 pid : m_poller->workerPids())
@@ -259,6 +262,24 @@ QJsonObject AgentCollector::collect()
     m_lastSnapshot = snapshot;
     emit snapshotReady(snapshot);
     return snapshot;
+}
+
+void AgentCollector::addTrafficScrape()
+{
+    // collect() runs more than once per poll (on serverUp and after the poll); the rates are per poll.
+    const QDateTime polledAt = m_poller->lastSuccess();
+    if (polledAt == m_trafficPolledAt)
+        return;
+    m_trafficPolledAt = polledAt;
+    // A restarted server counts from zero again, possibly past the old figures by now.
+    const QString server = QString::number(m_poller->serverPid()) + QLatin1Char('@')
+        + m_poller->stats().value(QStringLiteral("startedAt")).toString();
+    if (server != m_trafficServer) {
+        m_traffic.reset();
+        m_trafficServer = server;
+    }
+    // The poll has just finished (snapshots follow polls at once), so now is when it was scraped.
+    m_traffic.add(m_poller->queues().traffic, TrafficMetrics::Clock::now());
 }
 
 QJsonObject AgentCollector::serverJson(const QJsonObject &stats, bool live)

@@ -4,10 +4,12 @@
 
 #include "agent/hostsampler.h"
 #include "agent/processsampler.h"
+#include "agent/trafficmetrics.h"
 #include "shared/core/taskregistry.h"
 #include "shared/redis/redisoptions.h"
 #include "shared/result.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
@@ -74,6 +76,7 @@ Q_SIGNALS:
 private:
     QJsonObject serverJson(const QJsonObject &stats, bool live);
     QJsonObject workersJson(const QJsonObject &workerStats);
+    void addTrafficScrape();
 
     Settings m_settings;
     TaskRegistry &m_tasks;
@@ -82,6 +85,9 @@ private:
     RedisProbe *m_probe = nullptr;
     ProcessSampler m_processes;
     HostSampler m_host;
+    TrafficMetrics m_traffic;
+    QDateTime m_trafficPolledAt;    // the poll m_traffic last took, so each poll counts once
+    QString m_trafficServer;        // pid and start time of the process whose counters it holds
     QJsonObject m_lastSnapshot;
     QElapsedTimer m_lastCollect;
     quint64 m_sequence = 0;

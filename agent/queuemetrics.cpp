@@ -6,6 +6,21 @@
 
 namespace arena {
 
+namespace {
+
+// The bound of a _bucket sample: its `le` label, +Inf included; nullopt when it is not a number.
+std::optional<double> bucketBound(const MetricsText::Sample &s)
+{
+    const QString le = s.label(QStringLiteral("le"));
+    if (le == QLatin1String("+Inf"))
+        return std::numeric_limits<double>::infinity();
+    bool ok = false;
+    const double bound = le.toDouble(&ok);
+    return ok && !std::isnan(bound) ? std::optional<double>(bound) : std::nullopt;
+}
+
+} // namespace
+
 QueueMetrics QueueMetrics::fromSamples(const QList<MetricsText::Sample> &samples)
 {
     QueueMetrics out;
@@ -14,31 +29,43 @@ QueueMetrics QueueMetrics::fromSamples(const QList<MetricsText::Sample> &samples
     const QString sum = QLatin1String(waitFamily) + QStringLiteral("_sum");
     const QString count = QLatin1String(waitFamily) + QStringLiteral("_count");
     const QString matches = QLatin1String(matchesFamily);
+    const QString messages = QLatin1String(messagesFamily);
+    const QString deliveries = QLatin1String(deliveriesFamily);
+    const QString handleBucket = QLatin1String(handleFamily) + QStringLiteral("_bucket");
     const QString roomType = QStringLiteral("room_type");
 
     QMap<QString, Wait> waits;
+    QMap<double, quint64> handleBuckets; // le -> count, summed over series
     for (const MetricsText::Sample &s : samples) {
         if (s.name == tickets) {
             bool ok = false;
             const int teamSize = s.label(QStringLiteral("team_size")).toInt(&ok);
             out.queues.append(Queue{s.label(roomType), ok ? teamSize : 1, qint64(s.value)});
         } else if (s.name == bucket) {
-            const QString le = s.label(QStringLiteral("le"));
-            bool ok = false;
-            double bound = le.toDouble(&ok);
-            if (le == QLatin1String("+Inf"))
-                bound = std::numeric_limits<double>::infinity();
-            else if (!ok)
+            const std::optional<double> bound = bucketBound(s);
+            if (!bound)
                 continue;
             Wait &w = waits[s.label(roomType)];
-            w.buckets.append(Bucket{bound, quint64(std::max(0.0, s.value))});
+            w.buckets.append(Bucket{*bound, quint64(std::max(0.0, s.value))});
         } else if (s.name == sum) {
             waits[s.label(roomType)].sumSeconds = s.value;
         } else if (s.name == count) {
             waits[s.label(roomType)].count = quint64(std::max(0.0, s.value));
         } else if (s.name == matches) {
             out.matchesFormed[s.label(roomType)] += qint64(s.value);
+        } else if (s.name == messages) {
+            out.traffic.messages = out.traffic.messages.value_or(0.0) + s.value;
+        } else if (s.name == deliveries) {
+            out.traffic.deliveries = out.traffic.deliveries.value_or(0.0) + s.value;
+        } else if (s.name == handleBucket) {
+            if (const std::optional<double> bound = bucketBound(s))
+                handleBuckets[*bound] += quint64(std::max(0.0, s.value));
         }
+    }
+    // A histogram always ends with +Inf (its count); without it the buckets say nothing reliable.
+    if (!handleBuckets.isEmpty() && handleBuckets.lastKey() == std::numeric_limits<double>::infinity()) {
+        for (auto it = handleBuckets.cbegin(); it != handleBuckets.cend(); ++it) // QMap: ascending by le
+            out.traffic.handleBuckets.append(Bucket{it.key(), it.value()});
     }
     std::sort(out.queues.begin(), out.queues.end(), [](const Queue &a, const Queue &b) {
         return a.roomType != b.roomType ? a.roomType < b.roomType : a.teamSize < b.teamSize;

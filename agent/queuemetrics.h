@@ -1,5 +1,5 @@
 // QueueMetrics: the matchmaking figures of one server (queue lengths, wait-time histograms, matches
-// formed), taken from the samples of its GET /metrics.
+// formed) and its player traffic counters, taken from the samples of its GET /metrics.
 #pragma once
 
 #include "agent/metricstext.h"
@@ -21,11 +21,19 @@ namespace arena {
 // The histogram is cumulative since the server started; its buckets are passed on so a consumer can
 // take differences over the window it shows, and p50 / p99 are estimated from them the way
 // Prometheus' histogram_quantile() does.
+// The traffic families are read raw (one scrape's cumulative values); TrafficMetrics turns two
+// consecutive scrapes into rates and percentiles over the interval between them:
+//   arena_player_messages_total{outcome}     counter: text messages received (server/playerservice.cpp)
+//   arena_player_message_seconds             histogram: decode start to end of handling, per message
+//   arena_room_deliveries_total              counter: room events and states delivered to members
 struct QueueMetrics
 {
     static constexpr const char *ticketsFamily = "arena_matchmaking_queue_tickets";
     static constexpr const char *waitFamily = "arena_matchmaking_wait_seconds";
     static constexpr const char *matchesFamily = "arena_matchmaking_matches_total";
+    static constexpr const char *messagesFamily = "arena_player_messages_total";
+    static constexpr const char *handleFamily = "arena_player_message_seconds";
+    static constexpr const char *deliveriesFamily = "arena_room_deliveries_total";
 
     struct Queue
     {
@@ -50,9 +58,19 @@ struct QueueMetrics
         std::optional<double> p99Seconds;
     };
 
+    // Cumulative since the server started, summed over every label but `le`; a family the text does
+    // not have stays empty (an older server, or /metrics failed).
+    struct Traffic
+    {
+        std::optional<double> messages;   // every outcome
+        std::optional<double> deliveries;
+        QList<Bucket> handleBuckets;      // ascending by le, ending with +Inf
+    };
+
     QList<Queue> queues;                  // ordered by room type, then team size
     QList<Wait> waits;                    // ordered by room type
     QMap<QString, qint64> matchesFormed;  // room type -> matches formed
+    Traffic traffic;
 
     static QueueMetrics fromSamples(const QList<MetricsText::Sample> &samples);
     // q in [0, 1] over cumulative buckets ending with +Inf: linear interpolation inside the bucket

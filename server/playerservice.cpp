@@ -5,6 +5,7 @@
 #include "server/matchmaking/matchmaker.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
+#include "shared/core/metricsregistry.h"
 
 namespace arena {
 
@@ -17,6 +18,21 @@ PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegi
       m_rooms(new RoomManager(store, metrics, types, *m_sessions, settings.instanceId, this)),
       m_matchmaker(new Matchmaker(store, tasks, metrics, settings.matchmaking, settings.instanceId, this))
 {
+    CounterFamily &messages = metrics.counter(
+        QStringLiteral("arena_player_messages_total"),
+        QStringLiteral("Text messages received from players: ok (decoded and handled) or refused by the connection "
+                       "(over the rate limit, or undecodable)"),
+        {QStringLiteral("outcome")});
+    m_messageMetrics.handled = &messages.labels({QStringLiteral("ok")});
+    m_messageMetrics.refused = &messages.labels({QStringLiteral("refused")});
+    // Handling a message takes microseconds (a relay fan-out to a few members) up to milliseconds.
+    m_messageMetrics.handleSeconds
+        = &metrics
+               .histogram(QStringLiteral("arena_player_message_seconds"),
+                          QStringLiteral("Time from the start of a player message's decoding to the end of its "
+                                         "handling in the server process"),
+                          {}, MetricsRegistry::exponentialBuckets(10e-6, 2, 15)) // 10 us .. 163.84 ms
+               .labels({});
     m_sessions->setRequestHandler(
         [this](Session &session, const protocol::ClientMessage &message) { dispatch(session, message); });
     connect(m_sessions, &SessionManager::sessionEnded, this, &PlayerService::onSessionEnded);
@@ -29,6 +45,7 @@ PlayerService::~PlayerService() = default;
 
 void PlayerService::adopt(PlayerConnection *connection)
 {
+    connection->setMetrics(m_messageMetrics);
     m_sessions->adopt(connection);
 }
 

@@ -2,6 +2,7 @@
 // takes connections from any transport and opens no socket, so the whole message path runs in-process.
 #pragma once
 
+#include "server/gateway/playerconnection.h"
 #include "server/matchmaking/matchmakersettings.h"
 #include "server/sessions/sessionmanager.h"
 #include "shared/result.h"
@@ -15,7 +16,6 @@ namespace arena {
 class Matchmaker;
 class MetricsRegistry;
 class PlayerAuth;
-class PlayerConnection;
 class RoomManager;
 class RoomTypeRegistry;
 class StateStore;
@@ -50,7 +50,9 @@ public:
                   PlayerServiceSettings settings, QObject *parent = nullptr);
     ~PlayerService() override;
 
-    // A new connection; it must say hello (SessionManager::adopt). The connection keeps its parent.
+    // A new connection; it must say hello (SessionManager::adopt). The connection keeps its parent, and
+    // counts and times its messages in this service's families (arena_player_messages_total,
+    // arena_player_message_seconds).
     void adopt(PlayerConnection *connection);
 
     SessionManager &sessions() const { return *m_sessions; }
@@ -96,6 +98,7 @@ private:
     SessionManager *m_sessions;
     RoomManager *m_rooms;
     Matchmaker *m_matchmaker;
+    MessageMetrics m_messageMetrics;
     bool m_draining = false;
 };
 

@@ -16,6 +16,18 @@
 
 namespace arena {
 
+class Counter;
+class Histogram;
+
+// Where a connection counts the text messages it receives and times their handling; series of a
+// MetricsRegistry that outlives the connection (PlayerService registers them). Null: not measured.
+struct MessageMetrics
+{
+    Counter *handled = nullptr;         // arena_player_messages_total{outcome="ok"}
+    Counter *refused = nullptr;         // {outcome="refused"}: over the rate limit, or undecodable
+    Histogram *handleSeconds = nullptr; // arena_player_message_seconds: decode start to handler return
+};
+
 struct ConnectionLimits
 {
     qsizetype maxMessageBytes = 64 * 1024; // enforced by the transport (close 1009)
@@ -58,6 +70,7 @@ public:
     bool isOpen() const;
     QString peer() const { return m_transport->peer(); }
     quint64 messagesIn() const { return m_messagesIn; }
+    void setMetrics(const MessageMetrics &metrics) { m_metrics = metrics; }
 
     // Called by the transport: one whole message from the client.
     void receiveText(const QString &text);
@@ -77,6 +90,7 @@ private:
 
     std::unique_ptr<ClientTransport> m_transport;
     ConnectionLimits m_limits;
+    MessageMetrics m_metrics;
     double m_tokens;
     QElapsedTimer m_refill;
     int m_violations = 0;

@@ -13,6 +13,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -151,6 +152,7 @@ private Q_SLOTS:
         QCOMPARE(obj(s, "matches").value(QStringLiteral("formed_total")).toInt(-1), 0);
         QVERIFY(obj(s, "matchmaking").value(QStringLiteral("wait")).isObject());
         QVERIFY(!obj(s, "matchmaking").contains(QStringLiteral("error")));
+        QVERIFY(obj(s, "traffic").value(QStringLiteral("messages_total")).toInteger() >= 3); // the hellos
 
         const QJsonObject workers = obj(s, "workers");
         const QJsonArray list = workers.value(QStringLiteral("list")).toArray();
@@ -204,6 +206,68 @@ private Q_SLOTS:
         QVERIFY(host.value(QStringLiteral("cpus")).toInt() >= 1);
         QVERIFY(host.value(QStringLiteral("mem_total_kb")).toInteger() > 0);
         QVERIFY(host.contains(QStringLiteral("load1")));
+    }
+
+    // Players relaying room messages: the snapshot's traffic has rates and handling percentiles.
+    void trafficOfPlayersSendingRoomMessages()
+    {
+        TaskRegistry tasks;
+        AgentCollector::Settings s = settings(m_adminPort, false);
+        s.interval = 300ms; // a few polls within the sending
+        AgentCollector collector(s, tasks);
+        QVERIFY(collector.start().ok());
+        QTRY_COMPARE_WITH_TIMEOUT(serverState(collector.lastSnapshot()), QStringLiteral("up"), 10000);
+
+        TestPlayer players[3];
+        QString roomId;
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(players[i].connectAs(m_playerPort, QStringLiteral("traffic-%1").arg(i)));
+            protocol::JoinOrCreate join;
+            join.roomType = QStringLiteral("relay");
+            join.metadata = protocol::RawJson::fromJsonObject({{QStringLiteral("test"), QStringLiteral("traffic")}});
+            join.filter = join.metadata;
+            players[i].client->send(join);
+            const auto joined = players[i].next<protocol::Joined>();
+            QVERIFY(joined);
+            QVERIFY(roomId.isEmpty() || joined->roomId == roomId);
+            roomId = joined->roomId;
+        }
+
+        // 3 players x 10 messages a second (within the rate limit), each delivered to all 3, until the
+        // collector has seen a poll interval with messages in it.
+        QElapsedTimer sending;
+        sending.start();
+        QJsonObject traffic;
+        while (sending.elapsed() < 10000) {
+            for (TestPlayer &p : players) {
+                protocol::RoomMessage message;
+                message.roomId = roomId;
+                message.data = protocol::RawJson::fromJsonObject({{QStringLiteral("n"), sending.elapsed()}});
+                p.client->send(message);
+            }
+            QTest::qWait(100);
+            for (TestPlayer &p : players)
+                p.clear();
+            traffic = obj(collector.lastSnapshot(), "traffic");
+            if (traffic.value(QStringLiteral("messages_per_s")).toDouble() > 0
+                && traffic.contains(QStringLiteral("handle_p99_ms")))
+                break;
+        }
+        QVERIFY2(traffic.value(QStringLiteral("messages_per_s")).toDouble() > 0, QJsonDocument(traffic).toJson());
+        QVERIFY2(traffic.contains(QStringLiteral("handle_p99_ms")), QJsonDocument(traffic).toJson());
+        QVERIFY(traffic.value(QStringLiteral("messages_total")).toInteger() >= 6); // hellos and joins, at least
+        QVERIFY(traffic.value(QStringLiteral("deliveries_per_s")).toDouble() > 0);
+        const double p50 = traffic.value(QStringLiteral("handle_p50_ms")).toDouble(-1);
+        const double p99 = traffic.value(QStringLiteral("handle_p99_ms")).toDouble(-1);
+        QVERIFY(p50 > 0.0);
+        QVERIFY(p99 >= p50);
+        QVERIFY(p99 < 200.0); // within the histogram's finite buckets
+
+        // Once they stop, an interval without messages: a rate of 0 and no percentiles.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            obj(collector.lastSnapshot(), "traffic").value(QStringLiteral("messages_per_s")).toDouble(-1) == 0.0
+                && !obj(collector.lastSnapshot(), "traffic").contains(QStringLiteral("handle_p99_ms")),
+            5000);
     }
 
     void redisGoesAwayAndComesBack()
@@ -299,7 +363,7 @@ private Q_SLOTS:
         QCOMPARE(server.value(QStringLiteral("pid")).toInteger(), pid);
         QCOMPARE(obj(server, "process").value(QStringLiteral("exists")).toBool(true), false);
         QCOMPARE(s.value(QStringLiteral("instance")).toString(), QStringLiteral("agent-it-1")); // last known
-        for (const char *part : {"sessions", "rooms", "matches", "queues", "workers", "redis_pool"})
+        for (const char *part : {"sessions", "rooms", "matches", "queues", "traffic", "workers", "redis_pool"})
             QVERIFY2(!s.contains(QLatin1String(part)), part);
 
         // The collector goes on: snapshots keep coming, Redis and the host are still reported.
