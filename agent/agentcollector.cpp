@@ -114,8 +114,13 @@ Result<void> AgentCollector::start()
             return probing;
         }
     }
+    // While polls succeed, each one makes the snapshot; the job steps in only when they do not (server
+    // down, or hung so its last answer is older than an interval and a half), so no interval has two.
     const auto periodic = [this] {
-        if (!m_lastCollect.isValid() || m_lastCollect.elapsed() >= m_settings.interval.count())
+        const QDateTime last = m_poller->lastSuccess();
+        const bool pollsFlow = m_poller->state() == ServerPoller::State::Up && last.isValid()
+            && last.msecsTo(QDateTime::currentDateTimeUtc()) < m_settings.interval.count() * 3 / 2;
+        if (!pollsFlow)
             collect();
     };
     if (Result<void> added = m_tasks.every(QLatin1String(CollectTask), m_settings.interval, periodic);
@@ -149,7 +154,6 @@ void AgentCollector::stop()
 
 QJsonObject AgentCollector::collect()
 {
-    m_lastCollect.start();
     const QJsonObject &stats = m_poller->stats();
     const bool live = m_poller->state() == ServerPoller::State::Up;
     QSet<qint64> watched;

@@ -10,7 +10,6 @@
 #include "shared/result.h"
 
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QUrl>
@@ -89,7 +88,6 @@ private:
     QDateTime m_trafficPolledAt;    // the poll m_traffic last took, so each poll counts once
     QString m_trafficServer;        // pid and start time of the process whose counters it holds
     QJsonObject m_lastSnapshot;
-    QElapsedTimer m_lastCollect;
     quint64 m_sequence = 0;
     bool m_started = false;
 };

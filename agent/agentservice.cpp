@@ -196,6 +196,9 @@ void AgentService::drop(Client *client)
 {
     if (!m_clients.removeOne(client))
         return;
+    if (client->authenticated)
+        qCInfo(lcAgent) << "client" << client->identity.name << "from" << client->socket->peerAddress().toString()
+                        << "left";
     client->socket->disconnect(this);
     client->socket->deleteLater();
     delete client;
