@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs all of Arena's benchmarks (Redis client against a private redis-server, protocol codec, server
-# load, worker pool) and prints the figures for docs/BENCHMARKS.md.
+# load, worker pool, agent overhead and latency) and prints the figures for docs/BENCHMARKS.md.
 #   bench/run.sh [build-dir] [runs]
 # Redis client: redis-benchmark and bench_redis_pipeline alternate against the same redis-server, so
 # each ratio is measured in one run; the medians over the runs are printed at the end.
@@ -33,7 +33,8 @@ if [ -x "$BUILD/bench/protocol/bench_protocol" ]; then
     "$BUILD/bench/protocol/bench_protocol" --benchmark_repetitions="$RUNS" --benchmark_report_aggregates_only=true
 fi
 
-# The server and worker-pool benchmarks start their own processes (a fresh server per run).
+# The server, worker-pool and agent benchmarks start their own processes (a fresh server per run).
 HERE="$(cd "$(dirname "$0")" && pwd)"
 "$HERE/server/run.sh" "$BUILD" "$RUNS"
 "$HERE/workers/run.sh" "$BUILD" 3
+"$HERE/agent/run.sh" "$BUILD" 3
