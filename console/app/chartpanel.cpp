@@ -1,0 +1,282 @@
+#include "console/app/chartpanel.h"
+
+#include "console/app/consolepalette.h"
+
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QGraphicsLayout>
+#include <QKeyEvent>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace arena::console {
+
+namespace {
+
+// Axis range for values: from 0 unless something is negative, with headroom, never empty.
+std::pair<double, double> valueRange(const QList<QList<SeriesPoint>> &data, const QList<int> &indexes)
+{
+    double lo = std::numeric_limits<double>::max();
+    double hi = std::numeric_limits<double>::lowest();
+    for (int i : indexes) {
+        if (i >= data.size())
+            continue;
+        for (const SeriesPoint &p : data.at(i)) {
+            lo = std::min(lo, p.value);
+            hi = std::max(hi, p.value);
+        }
+    }
+    if (lo > hi)
+        return {0.0, 1.0};
+    lo = std::min(lo, 0.0);
+    if (hi <= lo)
+        hi = lo + 1.0;
+    return {lo, hi + (hi - lo) * 0.1};
+}
+
+QString labelFormat(const QValueAxis *axis)
+{
+    const double step = (axis->max() - axis->min()) / std::max(1, axis->tickCount() - 1);
+    if (step >= 1.0)
+        return QStringLiteral("%.0f");
+    if (step >= 0.1)
+        return QStringLiteral("%.1f");
+    if (step >= 0.01)
+        return QStringLiteral("%.2f");
+    return QStringLiteral("%.3f");
+}
+
+} // namespace
+
+ChartPanel::ChartPanel(const ChartSpec &spec, QWidget *parent) : QChartView(parent), m_spec(spec)
+{
+    setObjectName(QStringLiteral("chart-") + spec.key);
+    setRenderHint(QPainter::Antialiasing);
+    setRubberBand(QChartView::RectangleRubberBand);
+    setFocusPolicy(Qt::ClickFocus);
+    setMinimumSize(220, 150);
+    setToolTip(QString()); // hover tooltips come from the series
+    setFrameShape(QFrame::NoFrame);
+
+    QChart *c = chart();
+    c->setMargins(QMargins(4, 2, 4, 2));
+    c->layout()->setContentsMargins(0, 0, 0, 0); // the chart's background fills the whole view
+    c->setBackgroundRoundness(0);
+    c->setAnimationOptions(QChart::NoAnimation);
+    c->setLocalizeNumbers(false);
+
+    m_time = new QDateTimeAxis(c);
+    m_time->setTickCount(5);
+    c->addAxis(m_time, Qt::AlignBottom);
+    m_left = new QValueAxis(c);
+    m_left->setTickCount(5);
+    c->addAxis(m_left, Qt::AlignLeft);
+    if (!spec.right.isEmpty()) {
+        m_right = new QValueAxis(c);
+        m_right->setTickCount(5);
+        c->addAxis(m_right, Qt::AlignRight);
+    }
+    const QList<SeriesId> ids = spec.all();
+    for (int i = 0; i < ids.size(); ++i) {
+        auto *series = new QLineSeries(c);
+        series->setName(seriesLabel(ids.at(i)));
+        c->addSeries(series);
+        series->attachAxis(m_time);
+        series->attachAxis(i < spec.left.size() ? m_left : m_right);
+        connect(series, &QLineSeries::hovered, this,
+                [this, i](const QPointF &point, bool state) { showValue(i, point, state); });
+        m_series.append(series);
+        m_data.append(QList<SeriesPoint>());
+    }
+    if (spec.left.size() == 1 && m_right == nullptr)
+        m_left->setTitleText(seriesInfo(spec.left.first()).unit);
+    setSubject(QString());
+    applyStyle();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    setData(m_data, now - 5 * 60 * 1000, now);
+}
+
+void ChartPanel::setSubject(const QString &subject)
+{
+    m_subject = subject;
+    chart()->setTitle(subject.isEmpty() ? m_spec.title + tr(" — whole fleet") : m_spec.title + QStringLiteral(" — ") + subject);
+}
+
+void ChartPanel::setData(const QList<QList<SeriesPoint>> &data, qint64 fromMs, qint64 toMs)
+{
+    m_from = fromMs;
+    m_to = toMs;
+    for (int i = 0; i < m_series.size(); ++i) {
+        const QList<SeriesPoint> points = i < data.size() ? data.at(i) : QList<SeriesPoint>();
+        QList<QPointF> xy;
+        xy.reserve(points.size());
+        for (const SeriesPoint &p : points)
+            xy.append(QPointF(double(p.t), p.value));
+        m_series.at(i)->replace(xy);
+        m_data[i] = points;
+    }
+    if (!isZoomed())
+        applyRanges();
+}
+
+void ChartPanel::applyRanges()
+{
+    const qint64 span = m_to - m_from;
+    m_time->setFormat(span <= 15 * 60 * 1000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"));
+    m_time->setRange(QDateTime::fromMSecsSinceEpoch(m_from), QDateTime::fromMSecsSinceEpoch(m_to));
+
+    QList<int> leftIndexes;
+    QList<int> rightIndexes;
+    for (int i = 0; i < m_series.size(); ++i)
+        (i < m_spec.left.size() ? leftIndexes : rightIndexes).append(i);
+    for (auto [axis, indexes] : {std::pair{m_left, leftIndexes}, std::pair{m_right, rightIndexes}}) {
+        if (!axis)
+            continue;
+        const auto [lo, hi] = valueRange(m_data, indexes);
+        axis->setRange(lo, hi);
+        axis->applyNiceNumbers();
+        axis->setLabelFormat(labelFormat(axis));
+    }
+}
+
+void ChartPanel::applyStyle()
+{
+    QChart *c = chart();
+    c->setTheme(m_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    // The palette being switched to, not palette(): the application's change reaches this widget later.
+    const QPalette pal = consolePalette(m_dark);
+    c->setBackgroundBrush(pal.color(QPalette::Base));
+    c->setPlotAreaBackgroundVisible(false);
+    QFont title = font();
+    title.setBold(true);
+    c->setTitleFont(title);
+    QFont small = font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));
+    for (QAbstractAxis *axis : c->axes()) {
+        axis->setLabelsFont(small);
+        axis->setTitleFont(small);
+        QColor grid = pal.color(m_dark ? QPalette::Light : QPalette::Mid);
+        grid.setAlpha(m_dark ? 160 : 90);
+        axis->setGridLineColor(grid);
+    }
+    c->legend()->setFont(small);
+    c->legend()->setAlignment(Qt::AlignTop);
+    c->legend()->setVisible(m_series.size() > 1);
+    for (QLineSeries *s : std::as_const(m_series)) {
+        QPen pen = s->pen();
+        pen.setWidthF(1.8);
+        s->setPen(pen);
+    }
+    if (m_right && m_series.size() > m_spec.left.size()) {
+        // The right axis takes the colour of its (first) series, so the two units are not confused.
+        m_right->setLabelsColor(m_series.at(m_spec.left.size())->color());
+        m_right->setTitleText(seriesInfo(m_spec.right.first()).unit);
+        m_left->setTitleText(seriesInfo(m_spec.left.first()).unit);
+    }
+    c->setBackgroundPen(m_current ? QPen(pal.color(QPalette::Highlight), 2) : QPen(Qt::NoPen));
+}
+
+void ChartPanel::setDark(bool dark)
+{
+    m_dark = dark;
+    applyStyle();
+    if (!isZoomed())
+        applyRanges();
+}
+
+void ChartPanel::setCurrent(bool current)
+{
+    if (m_current == current)
+        return;
+    m_current = current;
+    chart()->setBackgroundPen(current ? QPen(consolePalette(m_dark).color(QPalette::Highlight), 2) : QPen(Qt::NoPen));
+}
+
+bool ChartPanel::isZoomed() const
+{
+    return chart()->isZoomed();
+}
+
+void ChartPanel::resetZoom()
+{
+    chart()->zoomReset();
+    applyRanges();
+}
+
+QPixmap ChartPanel::render()
+{
+    const bool current = m_current;
+    setCurrent(false);
+    const QPixmap pixmap = grab();
+    setCurrent(current);
+    return pixmap;
+}
+
+void ChartPanel::mousePressEvent(QMouseEvent *event)
+{
+    Q_EMIT activated();
+    QChartView::mousePressEvent(event);
+}
+
+void ChartPanel::mouseReleaseEvent(QMouseEvent *event)
+{
+    if (event->button() == Qt::RightButton) {
+        // Back to the live, auto-ranged view (QChartView would only zoom out one step).
+        resetZoom();
+        event->accept();
+        return;
+    }
+    QChartView::mouseReleaseEvent(event);
+}
+
+void ChartPanel::keyPressEvent(QKeyEvent *event)
+{
+    if (event->key() == Qt::Key_Escape && isZoomed()) {
+        resetZoom();
+        event->accept();
+        return;
+    }
+    QChartView::keyPressEvent(event);
+}
+
+void ChartPanel::focusInEvent(QFocusEvent *event)
+{
+    Q_EMIT activated();
+    QChartView::focusInEvent(event);
+}
+
+void ChartPanel::showValue(int index, const QPointF &point, bool state)
+{
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    // The nearest real point, not the position on the line between two.
+    const QList<SeriesPoint> &points = m_data.at(index);
+    if (points.isEmpty())
+        return;
+    const qint64 t = qint64(point.x());
+    const auto it = std::lower_bound(points.begin(), points.end(), t,
+                                     [](const SeriesPoint &p, qint64 time) { return p.t < time; });
+    const SeriesPoint *nearest = nullptr;
+    if (it != points.end())
+        nearest = &*it;
+    if (it != points.begin() && (nearest == nullptr || t - (it - 1)->t < nearest->t - t))
+        nearest = &*(it - 1);
+    const SeriesId id = m_spec.all().at(index);
+    QString text = QStringLiteral("<b>%1</b>: %2<br>%3")
+                       .arg(seriesInfo(id).title, formatSeriesValue(id, nearest->value),
+                            QDateTime::fromMSecsSinceEpoch(nearest->t).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    if (nearest->min != nearest->max)
+        text += tr("<br>min %1 · max %2").arg(formatSeriesValue(id, nearest->min), formatSeriesValue(id, nearest->max));
+    QToolTip::showText(QCursor::pos(), text, this);
+}
+
+} // namespace arena::console

@@ -1,0 +1,111 @@
+// arena-console: the operator's desktop console. Parses the command line, connects to an agent (the
+// command line's, else the last used profile, else asks), and shows the main window.
+#include "console/app/connectionprofile.h"
+#include "console/app/consolesession.h"
+#include "console/app/consoleuilog.h"
+#include "console/app/mainwindow.h"
+#include "shared/core/logging.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSettings>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace arena::console;
+
+namespace {
+
+// The connection the command line asks for: nullopt when it names no agent; an error for a bad value.
+arena::Result<std::optional<ConnectionProfile>> profileFromCommandLine(const QCommandLineParser &parser,
+                                                                       const ProfileStore &profiles)
+{
+    std::optional<ConnectionProfile> profile;
+    if (parser.isSet(QStringLiteral("agent"))) {
+        const auto url = agentUrlFromText(parser.value(QStringLiteral("agent")));
+        if (!url)
+            return url.error();
+        profile = ConnectionProfile{};
+        profile->agent = url.value();
+        // The same agent as a saved profile: take its token unless the command line gives one.
+        for (const ConnectionProfile &p : profiles.profiles()) {
+            if (p.agent == profile->agent) {
+                profile->token = p.token;
+                profile->fallbacks = p.fallbacks;
+            }
+        }
+    }
+    if (parser.isSet(QStringLiteral("token-file"))) {
+        const auto token = readTokenFile(parser.value(QStringLiteral("token-file")));
+        if (!token)
+            return token.error();
+        if (!profile)
+            profile = profiles.lastUsedProfile().value_or(ConnectionProfile{});
+        profile->token = token.value();
+    }
+    if (parser.isSet(QStringLiteral("fallback"))) {
+        if (!profile)
+            profile = profiles.lastUsedProfile().value_or(ConnectionProfile{});
+        profile->fallbacks.clear();
+        for (const QString &text : parser.values(QStringLiteral("fallback"))) {
+            const auto url = agentUrlFromText(text);
+            if (!url)
+                return url.error();
+            profile->fallbacks.append(url.value());
+        }
+    }
+    return profile;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Arena"));
+    QApplication::setApplicationName(QStringLiteral("arena-console"));
+    QApplication::setApplicationVersion(QStringLiteral(ARENA_VERSION));
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+
+    arena::LogOptions logOptions;
+    logOptions.target = QStringLiteral("arena-console");
+    logOptions.filterRules = QStringLiteral("*.debug=false");
+    arena::Logging logging(logOptions);
+    logging.install();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Live charts and operator actions for an Arena fleet."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("agent"), QStringLiteral("The agent to connect to (default: the last used profile)."),
+                      QStringLiteral("ws://host:4602")});
+    parser.addOption({QStringLiteral("token-file"),
+                      QStringLiteral("File whose first \"role token [name]\" line holds the token."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("fallback"),
+                      QStringLiteral("Another agent of the fleet, tried when the first is unreachable (repeatable)."),
+                      QStringLiteral("URL")});
+    parser.process(app);
+
+    QSettings settings;
+    ProfileStore profiles(settings);
+    const auto fromCommandLine = profileFromCommandLine(parser, profiles);
+    if (!fromCommandLine) {
+        std::fprintf(stderr, "arena-console: %s\n", qPrintable(fromCommandLine.error().message));
+        return 2;
+    }
+    const std::optional<ConnectionProfile> profile =
+        fromCommandLine.value() ? fromCommandLine.value() : profiles.lastUsedProfile();
+
+    ConsoleSession session;
+    MainWindow window(session, settings);
+    window.show();
+    if (profile && profile->canConnect()) {
+        session.connectTo(*profile);
+    } else {
+        qCInfo(lcConsoleUi) << "no agent and token given or saved: asking";
+        QTimer::singleShot(0, &window, &MainWindow::showConnectDialog);
+    }
+    return app.exec();
+}
