@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace arena::console {
 
@@ -83,16 +84,10 @@ ChartPanel::ChartPanel(const ChartSpec &spec, QWidget *parent) : QChartView(pare
         m_right->setTickCount(5);
         c->addAxis(m_right, Qt::AlignRight);
     }
-    const QList<SeriesId> ids = spec.all();
-    for (int i = 0; i < ids.size(); ++i) {
-        auto *series = new QLineSeries(c);
-        series->setName(seriesLabel(ids.at(i)));
-        c->addSeries(series);
-        series->attachAxis(m_time);
-        series->attachAxis(i < spec.left.size() ? m_left : m_right);
-        connect(series, &QLineSeries::hovered, this,
-                [this, i](const QPointF &point, bool state) { showValue(i, point, state); });
-        m_series.append(series);
+    const qsizetype count = spec.all().size();
+    for (int i = 0; i < count; ++i) {
+        m_segments.append(QList<QLineSeries *>());
+        m_series.append(addSegment(i));
         m_data.append(QList<SeriesPoint>());
     }
     if (spec.left.size() == 1 && m_right == nullptr)
@@ -101,6 +96,69 @@ ChartPanel::ChartPanel(const ChartSpec &spec, QWidget *parent) : QChartView(pare
     applyStyle();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     setData(m_data, now - 5 * 60 * 1000, now);
+}
+
+QList<QList<QPointF>> ChartPanel::segmentsOf(const QList<SeriesPoint> &points, int maxSegments)
+{
+    QList<QList<QPointF>> runs(1);
+    std::vector<qint64> steps;
+    steps.reserve(std::size_t(std::max<qsizetype>(0, points.size() - 1)));
+    for (qsizetype j = 1; j < points.size(); ++j) {
+        if (const qint64 step = points.at(j).t - points.at(j - 1).t; step > 0)
+            steps.push_back(step);
+    }
+    // The median spacing is the bucket (or sample) width even when a few gaps are among the steps.
+    double threshold = std::numeric_limits<double>::infinity();
+    if (!steps.empty()) {
+        const auto middle = steps.begin() + std::ptrdiff_t(steps.size() / 2);
+        std::nth_element(steps.begin(), middle, steps.end());
+        threshold = GapFactor * double(*middle);
+    }
+    runs.first().reserve(points.size());
+    for (qsizetype j = 0; j < points.size(); ++j) {
+        const SeriesPoint &p = points.at(j);
+        if (j > 0 && double(p.t - points.at(j - 1).t) > threshold && runs.size() < std::max(1, maxSegments))
+            runs.append(QList<QPointF>());
+        runs.last().append(QPointF(double(p.t), p.value));
+    }
+    return runs;
+}
+
+QLineSeries *ChartPanel::addSegment(int index)
+{
+    QChart *c = chart();
+    auto *series = new QLineSeries(c);
+    series->setName(seriesLabel(m_spec.all().at(index)));
+    c->addSeries(series);
+    series->attachAxis(m_time);
+    series->attachAxis(index < m_spec.left.size() ? m_left : m_right);
+    series->setMarkerSize(5);
+    connect(series, &QLineSeries::hovered, this,
+            [this, index](const QPointF &point, bool state) { showValue(index, point, state); });
+    m_segments[index].append(series);
+    if (m_segments.at(index).size() > 1)
+        styleSegments();
+    return series;
+}
+
+void ChartPanel::styleSegments()
+{
+    // Segments after the first look like it and stay out of the legend.
+    for (const QList<QLineSeries *> &segments : std::as_const(m_segments)) {
+        for (qsizetype k = 1; k < segments.size(); ++k) {
+            segments.at(k)->setPen(segments.first()->pen());
+            for (QLegendMarker *marker : chart()->legend()->markers(segments.at(k)))
+                marker->setVisible(false);
+        }
+    }
+}
+
+QList<QPointF> ChartPanel::shownPoints(int index) const
+{
+    QList<QPointF> all;
+    for (const QLineSeries *segment : m_segments.value(index))
+        all.append(segment->points());
+    return all;
 }
 
 void ChartPanel::setSubject(const QString &subject)
@@ -115,11 +173,21 @@ void ChartPanel::setData(const QList<QList<SeriesPoint>> &data, qint64 fromMs, q
     m_to = toMs;
     for (int i = 0; i < m_series.size(); ++i) {
         const QList<SeriesPoint> points = i < data.size() ? data.at(i) : QList<SeriesPoint>();
-        QList<QPointF> xy;
-        xy.reserve(points.size());
-        for (const SeriesPoint &p : points)
-            xy.append(QPointF(double(p.t), p.value));
-        m_series.at(i)->replace(xy);
+        const QList<QList<QPointF>> runs = segmentsOf(points);
+        while (m_segments.at(i).size() < runs.size())
+            addSegment(i);
+        const QList<QLineSeries *> &segments = m_segments.at(i);
+        for (qsizetype k = 0; k < segments.size(); ++k) {
+            QLineSeries *segment = segments.at(k);
+            if (k < runs.size()) {
+                segment->replace(runs.at(k));
+                // A lone point draws no line: show it as a dot.
+                if (const bool lone = runs.at(k).size() == 1; segment->pointsVisible() != lone)
+                    segment->setPointsVisible(lone);
+            } else if (segment->count() > 0) {
+                segment->clear();
+            }
+        }
         m_data[i] = points;
     }
     if (!isZoomed())
@@ -174,6 +242,7 @@ void ChartPanel::applyStyle()
         pen.setWidthF(1.8);
         s->setPen(pen);
     }
+    styleSegments(); // the theme gave them colours of their own
     if (m_right && m_series.size() > m_spec.left.size()) {
         // The right axis takes the colour of its (first) series, so the two units are not confused.
         m_right->setLabelsColor(m_series.at(m_spec.left.size())->color());
@@ -258,10 +327,16 @@ void ChartPanel::showValue(int index, const QPointF &point, bool state)
         QToolTip::hideText();
         return;
     }
+    if (const QString text = valueText(index, point); !text.isEmpty())
+        QToolTip::showText(QCursor::pos(), text, this);
+}
+
+QString ChartPanel::valueText(int index, const QPointF &point) const
+{
     // The nearest real point, not the position on the line between two.
-    const QList<SeriesPoint> &points = m_data.at(index);
+    const QList<SeriesPoint> points = m_data.value(index);
     if (points.isEmpty())
-        return;
+        return QString();
     const qint64 t = qint64(point.x());
     const auto it = std::lower_bound(points.begin(), points.end(), t,
                                      [](const SeriesPoint &p, qint64 time) { return p.t < time; });
@@ -276,7 +351,7 @@ void ChartPanel::showValue(int index, const QPointF &point, bool state)
                             QDateTime::fromMSecsSinceEpoch(nearest->t).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
     if (nearest->min != nearest->max)
         text += tr("<br>min %1 · max %2").arg(formatSeriesValue(id, nearest->min), formatSeriesValue(id, nearest->max));
-    QToolTip::showText(QCursor::pos(), text, this);
+    return text;
 }
 
 } // namespace arena::console

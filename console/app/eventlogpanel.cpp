@@ -37,7 +37,8 @@ EventLogPanel::EventLogPanel(EventLogModel &model, QWidget *parent) : QWidget(pa
     header->setSectionResizeMode(EventLogModel::Text, QHeaderView::Stretch);
     const QFontMetrics fm = m_view->fontMetrics();
     const int pad = 2 * fm.horizontalAdvance(QLatin1Char('M'));
-    header->resizeSection(EventLogModel::Time, fm.horizontalAdvance(QStringLiteral("00:00:00")) + pad);
+    // Room for the date, which events from before today show.
+    header->resizeSection(EventLogModel::Time, fm.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + pad);
     header->resizeSection(EventLogModel::Severity, fm.horizontalAdvance(QStringLiteral("warning")) + pad);
     header->resizeSection(EventLogModel::Kind, fm.horizontalAdvance(QStringLiteral("connection")) + pad);
     header->resizeSection(EventLogModel::Instance, fm.horizontalAdvance(QStringLiteral("host-instance-01")) + pad);

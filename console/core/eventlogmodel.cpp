@@ -8,7 +8,10 @@
 
 namespace arena::console {
 
-EventLogModel::EventLogModel(QObject *parent) : QAbstractTableModel(parent) {}
+EventLogModel::EventLogModel(QObject *parent)
+    : QAbstractTableModel(parent), m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+{
+}
 
 EventLogModel::~EventLogModel() = default;
 
@@ -32,8 +35,11 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (Column(column)) {
         case Time: {
-            const QDateTime t = QDateTime::fromMSecsSinceEpoch(e.time, m_utc ? Qt::UTC : Qt::LocalTime);
-            return t.toString(QStringLiteral("HH:mm:ss"));
+            const Qt::TimeSpec spec = m_utc ? Qt::UTC : Qt::LocalTime;
+            const QDateTime t = QDateTime::fromMSecsSinceEpoch(e.time, spec);
+            // A time alone is ambiguous once the log spans more than a day.
+            const bool today = t.date() == QDateTime::fromMSecsSinceEpoch(m_clock(), spec).date();
+            return t.toString(today ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
         }
         case Severity:
             return eventSeverityName(e.severity);
@@ -130,6 +136,13 @@ void EventLogModel::setUtc(bool utc)
     if (utc == m_utc)
         return;
     m_utc = utc;
+    if (!m_events.empty())
+        Q_EMIT dataChanged(index(0, Time), index(int(m_events.size()) - 1, Time));
+}
+
+void EventLogModel::setClock(Clock clock)
+{
+    m_clock = std::move(clock);
     if (!m_events.empty())
         Q_EMIT dataChanged(index(0, Time), index(int(m_events.size()) - 1, Time));
 }

@@ -7,6 +7,7 @@
 #include <QList>
 
 #include <deque>
+#include <functional>
 
 namespace arena::console {
 
@@ -16,6 +17,8 @@ class EventLogModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(EventLogModel)
 
 public:
+    using Clock = std::function<qint64()>; // ms since the epoch
+
     enum Column { Time, Severity, Kind, Instance, Text, ColumnCount };
     Q_ENUM(Column)
 
@@ -44,6 +47,8 @@ public:
     void setMaxRows(int maxRows);
     // Times are shown in local time unless set (tests, operators spread over time zones).
     void setUtc(bool utc);
+    // What "today" is: the Time column shows HH:mm:ss for today's events and the date too for older ones.
+    void setClock(Clock clock);
 
 public Q_SLOTS:
     // Appends at the end (newest last), then drops the oldest rows beyond maxRows().
@@ -60,6 +65,7 @@ private:
     std::deque<Event> m_events;
     int m_maxRows = DefaultMaxRows;
     bool m_utc = false;
+    Clock m_clock;
 };
 
 } // namespace arena::console

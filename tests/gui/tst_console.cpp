@@ -3,9 +3,11 @@
 // database 0. The main window connected to alpha's agent fills its fleet table and charts; the Cleanup
 // toolbar button opens the dialog on a dry-run preview, confirming runs it on the servers and the result
 // lands in the event log; a viewer token leaves every action disabled with the reason; a killed server
-// turns its row red. Screenshots of the window, one chart and the cleanup dialog are saved for the docs.
+// turns its row red. Keyboard shortcuts, chart zoom and hover, broken lines over gaps and disposing a room
+// are driven as an operator would. Screenshots of the window, one chart and the cleanup dialog are saved for the docs.
 #include "console/app/chartgrid.h"
 #include "console/app/chartpanel.h"
+#include "console/app/chartspec.h"
 #include "console/app/cleanupdialog.h"
 #include "console/app/connectdialog.h"
 #include "console/app/connectionprofile.h"
@@ -21,11 +23,18 @@
 #include "console/app/workerspanel.h"
 #include "console/core/eventfiltermodel.h"
 #include "console/core/roomsmodel.h"
+#include "tests/support/adminhttp.h"
 #include "tests/support/childprocess.h"
 #include "tests/support/redisserver.h"
 #include "tests/support/testplayer.h"
 
 #include <QApplication>
+#include <QChart>
+#include <QDateTimeAxis>
+#include <QJsonArray>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QMessageBox>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -47,6 +56,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolTip>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeWidget>
@@ -78,6 +88,7 @@ struct Instance
     std::unique_ptr<test::ChildProcess> server;
     std::unique_ptr<test::ChildProcess> agent;
     quint16 playerPort = 0;
+    quint16 adminPort = 0;
     quint16 agentPort = 0;
 };
 
@@ -107,7 +118,42 @@ QString eventTexts(EventLogModel &log)
 
 int pointsIn(ChartPanel *panel, int series = 0)
 {
-    return panel ? int(panel->lineSeries().value(series)->count()) : -1;
+    return panel ? int(panel->shownPoints(series).size()) : -1;
+}
+
+// The newest value a chart shows for one of its series (NaN before it has one).
+double lastValue(ChartPanel *panel, int series = 0)
+{
+    const QList<QPointF> points = panel->shownPoints(series);
+    return points.isEmpty() ? std::nan("") : points.last().y();
+}
+
+// Clicks `button` in the next message box that comes up (QMessageBox::question blocks in its own loop),
+// keeping its text.
+void answerMessageBox(QMessageBox::StandardButton button, QString *text)
+{
+    auto *poll = new QTimer;
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(poll, &QTimer::timeout, poll, [poll, tries, button, text] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (box && box->button(button)) {
+            *text = box->text();
+            box->button(button)->click();
+        } else if (++*tries < 100) {
+            return;
+        }
+        poll->deleteLater();
+    });
+    poll->start(50);
+}
+
+// Ids of the rooms the server lists at GET /rooms.
+QStringList serverRooms(quint16 adminPort, const QByteArray &token)
+{
+    QStringList ids;
+    for (const QJsonValue &room : test::getJson(adminPort, QStringLiteral("/rooms"), token).value(QStringLiteral("rooms")).toArray())
+        ids.append(room.toObject().value(QStringLiteral("id")).toString());
+    return ids;
 }
 
 } // namespace
@@ -163,7 +209,8 @@ private:
             return false;
         }
         instance.playerPort = quint16(instance.server->readyMatch().captured(1).toUInt());
-        const quint16 adminPort = quint16(instance.server->readyMatch().captured(2).toUInt());
+        instance.adminPort = quint16(instance.server->readyMatch().captured(2).toUInt());
+        const quint16 adminPort = instance.adminPort;
         instance.agent = std::make_unique<test::ChildProcess>();
         const QStringList agentArgs{QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:%1").arg(adminPort),
                                     QStringLiteral("--server-token-file"), m_dir.filePath(QStringLiteral("server-tokens")),
@@ -420,15 +467,15 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(pointsIn(cpu) >= 2, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(pointsIn(redis) >= 2, 10000);
         // Alpha's five players (three chatting, two in a duel) are on its sessions line, and the axis shows them.
-        QTRY_COMPARE_WITH_TIMEOUT(load->lineSeries().first()->points().last().y(), 5.0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(lastValue(load), 5.0, 10000);
         QVERIFY(load->leftAxis()->max() >= 5.0);
-        QTRY_COMPARE_WITH_TIMEOUT(load->lineSeries().at(2)->points().last().y(), 1.0, 10000); // the duel
+        QTRY_COMPARE_WITH_TIMEOUT(lastValue(load, 2), 1.0, 10000); // the duel
 
         // The whole fleet sums both instances' sessions.
         m_window->fleetPanel()->wholeFleetButton()->click();
         QCOMPARE(charts->instance(), QString());
         QVERIFY(m_window->fleetPanel()->wholeFleetButton()->isChecked());
-        QTRY_COMPARE_WITH_TIMEOUT(load->lineSeries().first()->points().last().y(), 7.0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(lastValue(load), 7.0, 10000);
         QVERIFY(!m_window->scaleAction()->isEnabled()); // needs an instance
         QVERIFY(m_window->scaleAction()->toolTip().contains(QStringLiteral("select an instance")));
 
@@ -438,9 +485,9 @@ private Q_SLOTS:
         QVERIFY2(charts->refreshCount() - before <= 9, qPrintable(QString::number(charts->refreshCount() - before)));
         m_window->pauseAction()->trigger();
         QVERIFY(charts->isPaused());
-        const QList<QPointF> frozen = load->lineSeries().first()->points();
+        const QList<QPointF> frozen = load->shownPoints(0);
         QTest::qWait(1500);
-        QCOMPARE(load->lineSeries().first()->points(), frozen);
+        QCOMPARE(load->shownPoints(0), frozen);
         m_window->pauseAction()->trigger();
         QVERIFY(!charts->isPaused());
 
@@ -449,7 +496,7 @@ private Q_SLOTS:
         const QRect alphaRow = table->visualRect(table->model()->index(0, FleetModel::Instance));
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, alphaRow.center());
         QCOMPARE(m_window->selectedInstance(), QStringLiteral("alpha"));
-        QTRY_COMPARE_WITH_TIMEOUT(load->lineSeries().first()->points().last().y(), 5.0, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(lastValue(load), 5.0, 5000);
 
         // CSV of what the charts show: a header naming alpha's series, then rows.
         const QByteArray csv = charts->visibleSeriesCsv();
@@ -459,6 +506,163 @@ private Q_SLOTS:
         charts->setCurrentPanel(load);
         QVERIFY(m_window->exportChartPng(png));
         QVERIFY(QImage(png).width() > 100);
+    }
+
+    void chartGapsBreakTheLine()
+    {
+        // Four minutes of one instance's sessions with the instance down twice: the line stops at each
+        // gap instead of joining across it, and the lone sample between the gaps shows as a dot.
+        const ChartSpec spec = defaultChartSpecs().first();
+        QCOMPARE(spec.key, QStringLiteral("load"));
+        ChartPanel panel(spec);
+        panel.setSubject(QStringLiteral("gamma"));
+        panel.resize(900, 380);
+        const qint64 to = QDateTime::currentMSecsSinceEpoch() / 1000 * 1000;
+        const qint64 from = to - ChartGrid::FiveMinutes;
+        const auto sessionsAt = [](int s) { return 4.0 + 2.0 * std::sin(s / 15.0); };
+        QList<SeriesPoint> sessions;
+        QList<SeriesPoint> rooms;
+        for (int s = 0; s < 300; ++s) {
+            const qint64 t = from + s * 1000;
+            if (s < 100 || (s >= 190 && s < 250) || s == 280)
+                sessions.append({t, sessionsAt(s), sessionsAt(s), sessionsAt(s)});
+            rooms.append({t, 2.0, 2.0, 2.0});
+        }
+        QList<QList<SeriesPoint>> data(spec.all().size());
+        data[0] = sessions;
+        data[1] = rooms;
+        panel.setData(data, from, to);
+
+        const QList<QLineSeries *> runs = panel.segments(0);
+        QCOMPARE(runs.size(), 3);
+        QCOMPARE(runs.at(0)->count(), 100);
+        QCOMPARE(runs.at(1)->count(), 60);
+        QCOMPARE(runs.at(2)->count(), 1);
+        QVERIFY(runs.at(2)->pointsVisible());
+        QVERIFY(!runs.at(0)->pointsVisible());
+        QCOMPARE(panel.shownPoints(0).size(), sessions.size());
+        QCOMPARE(panel.segments(1).size(), 1); // rooms has no gap
+        QCOMPARE(panel.segments(1).first()->count(), 300);
+        for (QLineSeries *run : runs) {
+            QCOMPARE(run->name(), runs.first()->name());
+            QCOMPARE(run->pen().color(), runs.first()->pen().color());
+        }
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        // The legend names each series once.
+        int shownMarkers = 0;
+        for (QLegendMarker *marker : panel.chart()->legend()->markers())
+            shownMarkers += marker->isVisible() ? 1 : 0;
+        QCOMPARE(shownMarkers, int(spec.all().size()));
+
+        // No pixel of the sessions' colour where a line across the first gap would run.
+        const QColor colour = runs.first()->pen().color();
+        const auto colourNear = [&](const QImage &image, const QPointF &at) {
+            const QPoint centre = panel.mapFromScene(at);
+            int n = 0;
+            for (int y = centre.y() - 3; y <= centre.y() + 3; ++y) {
+                for (int x = centre.x() - 3; x <= centre.x() + 3; ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    n += std::abs(c.red() - colour.red()) + std::abs(c.green() - colour.green()) +
+                                 std::abs(c.blue() - colour.blue()) < 60 ? 1 : 0;
+                }
+            }
+            return n;
+        };
+        const double midValue = (sessionsAt(99) + sessionsAt(190)) / 2;
+        const QPointF midGap = panel.chart()->mapToPosition(QPointF(double(from + 145'000), midValue), runs.first());
+        QTest::qWait(100);
+        QCOMPARE(colourNear(panel.viewport()->grab().toImage(), midGap), 0);
+        QVERIFY(panel.render().save(QDir(m_screenshots).filePath(QStringLiteral("console-chart-gaps.png"))));
+        // The same check finds the line once the figures are there: segments no longer needed are emptied.
+        QList<QList<SeriesPoint>> joined = data;
+        joined[0].clear();
+        for (int s = 0; s < 300; ++s) {
+            const double v = s >= 100 && s < 190 ? midValue : sessionsAt(s);
+            joined[0].append({from + s * 1000, v, v, v});
+        }
+        panel.setData(joined, from, to);
+        QCOMPARE(panel.segments(0).size(), 3);
+        QCOMPARE(panel.segments(0).at(1)->count(), 0);
+        QCOMPARE(panel.segments(0).at(2)->count(), 0);
+        QTest::qWait(100);
+        QVERIFY(colourNear(panel.viewport()->grab().toImage(), midGap) > 0);
+
+        // Splitting follows the bucket width: 10 s buckets break at a 30 s step, not at a 20 s one.
+        QList<SeriesPoint> buckets;
+        for (qint64 t : {0, 10, 20, 30, 50, 60, 70, 100, 110, 120})
+            buckets.append({t * 1000, 1.0, 1.0, 1.0});
+        const QList<QList<QPointF>> split = ChartPanel::segmentsOf(buckets);
+        QCOMPARE(split.size(), 2);
+        QCOMPARE(split.first().size(), 7);
+        QCOMPARE(ChartPanel::segmentsOf({}).size(), 1);
+        QCOMPARE(ChartPanel::segmentsOf(buckets, 1).size(), 1);
+    }
+
+    void chartZoomAndHover()
+    {
+        QVERIFY(m_window);
+        ChartPanel *load = m_window->charts()->panel(QStringLiteral("load"));
+        QTRY_VERIFY_WITH_TIMEOUT(pointsIn(load) >= 3, 10000);
+        QVERIFY(!load->isZoomed());
+        const auto timeSpan = [load] { return load->timeAxis()->max().toMSecsSinceEpoch() - load->timeAxis()->min().toMSecsSinceEpoch(); };
+        const auto valueSpan = [load] { return load->leftAxis()->max() - load->leftAxis()->min(); };
+        const qint64 liveSpan = timeSpan();
+        const double liveValues = valueSpan();
+        QCOMPARE(liveSpan, ChartGrid::FiveMinutes);
+
+        // A rubber band over the middle of the plot zooms into it, and new figures do not undo it.
+        const QRectF plot = load->chart()->plotArea();
+        const auto at = [&](double fx, double fy) {
+            return load->mapFromScene(plot.topLeft() + QPointF(plot.width() * fx, plot.height() * fy));
+        };
+        const auto drag = [&] {
+            QTest::mousePress(load->viewport(), Qt::LeftButton, {}, at(0.3, 0.2));
+            QTest::mouseMove(load->viewport(), at(0.5, 0.5));
+            QTest::mouseMove(load->viewport(), at(0.7, 0.8));
+            QTest::mouseRelease(load->viewport(), Qt::LeftButton, {}, at(0.7, 0.8));
+        };
+        drag();
+        QVERIFY(load->isZoomed());
+        const qint64 zoomedSpan = timeSpan();
+        QVERIFY2(zoomedSpan < liveSpan * 0.6, qPrintable(QString::number(zoomedSpan)));
+        QVERIFY(valueSpan() < liveValues * 0.8);
+        QCOMPARE(m_window->charts()->currentPanel(), load);
+        QTest::qWait(1200);
+        QVERIFY(load->isZoomed());
+        QCOMPARE(timeSpan(), zoomedSpan);
+
+        // Escape goes back to the live view...
+        load->setFocus();
+        QTest::keyClick(load, Qt::Key_Escape);
+        QVERIFY(!load->isZoomed());
+        QCOMPARE(timeSpan(), ChartGrid::FiveMinutes);
+        // ...and so does a right-click.
+        drag();
+        QVERIFY(load->isZoomed());
+        QTest::mouseClick(load->viewport(), Qt::RightButton, {}, at(0.5, 0.5));
+        QVERIFY(!load->isZoomed());
+        QCOMPARE(timeSpan(), ChartGrid::FiveMinutes);
+
+        // Hovering the sessions line shows the nearest point's value and time (paused, so it holds still).
+        m_window->pauseAction()->trigger();
+        QVERIFY(m_window->charts()->isPaused());
+        const SeriesId id = load->spec().all().first();
+        const SeriesPoint newest = load->data().first().last();
+        const QString value = QStringLiteral("<b>%1</b>: %2").arg(seriesInfo(id).title, formatSeriesValue(id, newest.value));
+        const QString time = QDateTime::fromMSecsSinceEpoch(newest.t).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        const QPointF near(double(newest.t - 200), newest.value + 0.3);
+        const QString text = load->valueText(0, near);
+        QVERIFY2(text.contains(value) && text.contains(time), qPrintable(text));
+        QLineSeries *sessions = load->segments(0).last();
+        Q_EMIT sessions->hovered(near, true);
+        QTRY_VERIFY(QToolTip::isVisible());
+        QCOMPARE(QToolTip::text(), text);
+        Q_EMIT sessions->hovered(near, false);
+        QTRY_VERIFY(!QToolTip::isVisible());
+        QVERIFY(load->valueText(0, near).contains(value)); // still the same point while paused
+        m_window->pauseAction()->trigger();
+        QVERIFY(!m_window->charts()->isPaused());
     }
 
     void cleanupPreviewThenRun()
@@ -558,6 +762,128 @@ private Q_SLOTS:
         rooms->close();
     }
 
+    void roomsDispose()
+    {
+        QVERIFY(m_window);
+        // A room of its own, so the other players keep theirs.
+        TestPlayer owner;
+        QVERIFY(owner.connectAs(m_alpha.playerPort, QStringLiteral("alpha-owner")));
+        owner.client->send(protocol::Create{
+            .roomType = QStringLiteral("relay"),
+            .maxClients = 2,
+            .metadata = protocol::RawJson::fromJsonObject({{QStringLiteral("map"), QStringLiteral("lighthouse")}})});
+        const auto joined = owner.next<protocol::Joined>();
+        QVERIFY(joined);
+        const QString room = joined->roomId;
+        QVERIFY(serverRooms(m_alpha.adminPort, serverToken).contains(room));
+
+        RoomsDialog *rooms = m_window->openRoomsDialog();
+        QVERIFY(rooms);
+        QTRY_VERIFY_WITH_TIMEOUT(rooms->loads() >= 1, 10000);
+        const auto rowOf = [rooms](const QString &id) {
+            for (int row = 0; row < rooms->view()->model()->rowCount(); ++row) {
+                if (rooms->view()->model()->index(row, RoomsModel::Id).data(RoomsModel::RoomIdRole).toString() == id)
+                    return row;
+            }
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(room) >= 0, 5000);
+        rooms->view()->selectRow(rowOf(room));
+        QCOMPARE(rooms->selectedRoom(), room);
+        QVERIFY(rooms->details()->toPlainText().contains(QStringLiteral("lighthouse")));
+
+        // Dispose asks first: Cancel leaves the room alone.
+        QString question;
+        answerMessageBox(QMessageBox::Cancel, &question);
+        QTest::mouseClick(rooms->disposeButton(), Qt::LeftButton);
+        QVERIFY2(question.contains(room) && question.contains(QStringLiteral("alpha")), qPrintable(question));
+        QTest::qWait(300);
+        QVERIFY(serverRooms(m_alpha.adminPort, serverToken).contains(room));
+
+        // Yes disposes it on the server, and the dialog's list follows.
+        question.clear();
+        const int loads = rooms->loads();
+        answerMessageBox(QMessageBox::Yes, &question);
+        QTest::mouseClick(rooms->disposeButton(), Qt::LeftButton);
+        QVERIFY(question.contains(room));
+        QTRY_VERIFY_WITH_TIMEOUT(!serverRooms(m_alpha.adminPort, serverToken).contains(room), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(rooms->loads() > loads, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(countEvents(m_session->events(), Event::Kind::Action,
+                                             {QStringLiteral("ops-1 disposed of room ") + room}) == 1, 10000);
+        QCOMPARE(rowOf(room), -1);
+        QVERIFY(serverRooms(m_alpha.adminPort, serverToken).size() >= 2); // the others' rooms remain
+        rooms->close();
+    }
+
+    void keyboardShortcuts()
+    {
+        QVERIFY(m_window);
+        MainWindow *window = m_window.get();
+        const auto activate = [window] {
+            window->activateWindow();
+            return QTest::qWaitForWindowActive(window);
+        };
+        QVERIFY(activate());
+        ChartGrid *charts = window->charts();
+        ChartPanel *load = charts->panel(QStringLiteral("load"));
+        load->setFocus();
+
+        // Space pauses and resumes the charts.
+        QVERIFY(!charts->isPaused());
+        QTest::keyClick(window, Qt::Key_Space);
+        QVERIFY(charts->isPaused());
+        QVERIFY(window->pauseAction()->isChecked());
+        QTest::keyClick(window, Qt::Key_Space);
+        QVERIFY(!charts->isPaused());
+
+        // 1 / 2 / 3 choose the window; the time axis follows.
+        for (const auto &[key, span] : {std::pair{Qt::Key_2, ChartGrid::OneHour}, std::pair{Qt::Key_3, ChartGrid::OneDay},
+                                        std::pair{Qt::Key_1, ChartGrid::FiveMinutes}}) {
+            QTest::keyClick(window, key);
+            QCOMPARE(charts->window(), span);
+            QCOMPARE(load->toMs() - load->fromMs(), span);
+        }
+
+        // Ctrl+L opens the cleanup dialog.
+        QVERIFY(!window->cleanupDialog());
+        QTest::keyClick(window, Qt::Key_L, Qt::ControlModifier);
+        QTRY_VERIFY(window->cleanupDialog());
+        QVERIFY(window->cleanupDialog()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(window->cleanupDialog()->phase(), ActionDialog::Phase::Previewed, 10000);
+        window->cleanupDialog()->close();
+        QTRY_VERIFY(!window->cleanupDialog());
+        QVERIFY(activate());
+
+        // Ctrl+R opens the rooms dialog.
+        const auto openRooms = [window] {
+            int n = 0;
+            for (RoomsDialog *d : window->findChildren<RoomsDialog *>())
+                n += d->isVisible() ? 1 : 0;
+            return n;
+        };
+        QTRY_COMPARE(openRooms(), 0);
+        QTest::keyClick(window, Qt::Key_R, Qt::ControlModifier);
+        QTRY_COMPARE(openRooms(), 1);
+        for (RoomsDialog *d : window->findChildren<RoomsDialog *>()) {
+            if (d->isVisible()) {
+                QCOMPARE(d->instance(), QStringLiteral("alpha"));
+                d->close();
+            }
+        }
+        QVERIFY(activate());
+
+        // Ctrl+F puts the cursor in the event log's search field: typing filters the log.
+        load->setFocus();
+        QLineEdit *search = window->eventLog()->searchField();
+        QVERIFY(!search->hasFocus());
+        QTest::keyClick(window, Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(search->hasFocus());
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("beta"));
+        QCOMPARE(search->text(), QStringLiteral("beta"));
+        search->clear();
+        load->setFocus();
+    }
+
     void screenshotsOfTheWindow()
     {
         QVERIFY(m_window);
@@ -589,7 +915,7 @@ private Q_SLOTS:
         large.resize(900, 380);
         const QList<QList<SeriesPoint>> shown = load->data();
         large.setData(shown, load->fromMs(), load->toMs());
-        QCOMPARE(large.lineSeries().first()->count(), shown.first().size());
+        QCOMPARE(large.shownPoints(0).size(), shown.first().size());
         large.show();
         QVERIFY(QTest::qWaitForWindowExposed(&large));
         QVERIFY(large.render().save(QDir(m_screenshots).filePath(QStringLiteral("console-chart.png"))));

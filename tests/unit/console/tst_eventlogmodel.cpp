@@ -31,6 +31,8 @@ private Q_SLOTS:
     void batchLargerThanTheBound();
     void columnsAndRoles();
     void setMaxRowsTrims();
+    void timeShowsTheDateUnlessToday_data();
+    void timeShowsTheDateUnlessToday();
     void filterByKindSeverityAndText();
     void filterUnderModelTesterWhileAppending();
 };
@@ -100,6 +102,7 @@ void TestEventLogModel::columnsAndRoles()
                        QStringLiteral("worker died on host-a, 14 matches restored")});
     QCOMPARE(model.columnCount(), int(EventLogModel::ColumnCount));
     const auto at = [&](int column, int role = Qt::DisplayRole) { return model.index(0, column).data(role); };
+    model.setClock([] { return T0; });
     QCOMPARE(at(EventLogModel::Time).toString(), QStringLiteral("12:01:07"));
     QCOMPARE(at(EventLogModel::Severity).toString(), QStringLiteral("warning"));
     QCOMPARE(at(EventLogModel::Kind).toString(), QStringLiteral("worker"));
@@ -112,6 +115,33 @@ void TestEventLogModel::columnsAndRoles()
     QCOMPARE(at(EventLogModel::Time, Qt::ToolTipRole).toString(), QStringLiteral("2026-11-22T12:01:07.000Z"));
     for (int c = 0; c < EventLogModel::ColumnCount; ++c)
         QVERIFY(!model.headerData(c, Qt::Horizontal).toString().isEmpty());
+}
+
+void TestEventLogModel::timeShowsTheDateUnlessToday_data()
+{
+    QTest::addColumn<qint64>("now");
+    QTest::addColumn<qint64>("time");
+    QTest::addColumn<QString>("shown");
+    constexpr qint64 day = 24 * 3600'000;
+    QTest::newRow("same day") << T0 << T0 - 4 * 3600'000 + 67'000 << QStringLiteral("12:01:07");
+    QTest::newRow("midnight is today") << T0 << T0 - 16 * 3600'000 << QStringLiteral("00:00:00");
+    QTest::newRow("yesterday") << T0 << T0 - 16 * 3600'000 - 1000 << QStringLiteral("2026-11-21 23:59:59");
+    QTest::newRow("a day later") << T0 + day << T0 - 4 * 3600'000 + 67'000 << QStringLiteral("2026-11-22 12:01:07");
+    QTest::newRow("future day") << T0 << T0 + day << QStringLiteral("2026-11-23 16:00:00");
+}
+
+void TestEventLogModel::timeShowsTheDateUnlessToday()
+{
+    QFETCH(qint64, now);
+    QFETCH(qint64, time);
+    QFETCH(QString, shown);
+    EventLogModel model;
+    model.setUtc(true);
+    model.setClock([now] { return now; });
+    model.append(Event{time, Event::Kind::Instance, Event::Severity::Info, QStringLiteral("host-a"), QStringLiteral("x")});
+    QCOMPARE(model.index(0, EventLogModel::Time).data().toString(), shown);
+    // The sort key and the tooltip keep the full time whatever is shown.
+    QCOMPARE(model.index(0, EventLogModel::Time).data(EventLogModel::SortRole).toLongLong(), time);
 }
 
 void TestEventLogModel::setMaxRowsTrims()
