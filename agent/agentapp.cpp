@@ -14,37 +14,8 @@
 #include "shared/redis/redisoptions.h"
 #include "shared/redis/redissubscriber.h"
 
-#include <QFile>
 
 namespace arena {
-
-namespace {
-
-// The server's token file holds "role token [name]" lines; the agent acts on its server, so it
-// presents the first operator token (a viewer token still lets it collect).
-Result<QByteArray> serverToken(const QString &path)
-{
-    if (path.isEmpty())
-        return QByteArray();
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("invalid_config"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())};
-    QByteArray first;
-    for (const QByteArray &raw : file.readAll().split('\n')) {
-        const QList<QByteArray> parts = raw.simplified().split(' ');
-        if (parts.size() < 2 || parts[0].startsWith('#'))
-            continue;
-        if (parts[0] == "operator")
-            return parts[1];
-        if (first.isEmpty())
-            first = parts[1];
-    }
-    if (first.isEmpty())
-        return Error{QStringLiteral("invalid_config"), QStringLiteral("%1 holds no token").arg(path)};
-    return first;
-}
-
-} // namespace
 
 AgentApp::AgentApp() = default;
 
@@ -61,9 +32,15 @@ AgentApp::~AgentApp()
 
 Result<void> AgentApp::init(const Config &config)
 {
-    const auto token = serverToken(config.stringValue(QStringLiteral("server-token-file")));
-    if (!token)
-        return token.error();
+    // The agent acts on its server, so it presents an operator token if the file has one (a viewer
+    // token still lets it collect).
+    QByteArray serverToken;
+    if (const QString file = config.stringValue(QStringLiteral("server-token-file")); !file.isEmpty()) {
+        const auto token = readTokenFile(file, Role::Operator);
+        if (!token)
+            return token.error();
+        serverToken = token.value();
+    }
     AccessControl access;
     if (const QString file = config.stringValue(QStringLiteral("token-file")); !file.isEmpty()) {
         auto loaded = AccessControl::fromTokenFile(file);
@@ -82,7 +59,7 @@ Result<void> AgentApp::init(const Config &config)
     const QByteArray prefix = config.stringValue(QStringLiteral("redis-prefix")).toUtf8();
     AgentCollector::Settings collect;
     collect.server = config.urlValue(QStringLiteral("server"));
-    collect.token = token.value();
+    collect.token = serverToken;
     collect.interval = interval;
     collect.requestTimeout = std::min(interval, std::chrono::milliseconds(1000));
     std::optional<RedisOptions> redis;
@@ -103,7 +80,7 @@ Result<void> AgentApp::init(const Config &config)
     m_audit = new AuditTrail(m_redis, m_subscriber, prefix, int(config.intValue(QStringLiteral("audit-max-entries"))), this);
     if (redis)
         m_control = new ControlChannel(m_redis, m_subscriber, prefix, config.duration(QStringLiteral("action-timeout")), this);
-    m_executor = new ActionExecutor(m_collector->poller(), token.value(), std::chrono::milliseconds(30000), this);
+    m_executor = new ActionExecutor(m_collector->poller(), serverToken, std::chrono::milliseconds(30000), this);
 
     AgentService::Settings serve;
     serve.bind = bind;

@@ -1,6 +1,5 @@
 #include "console/app/connectionprofile.h"
 
-#include <QFile>
 #include <QSettings>
 
 namespace arena::console {
@@ -33,28 +32,6 @@ Result<QUrl> agentUrlFromText(const QString &text)
     if (url.port() < 0)
         url.setPort(4602);
     return url;
-}
-
-Result<QByteArray> readTokenFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("token_file"), QStringLiteral("cannot read token file %1: %2").arg(path, file.errorString())};
-    int lineNumber = 0;
-    while (!file.atEnd()) {
-        ++lineNumber;
-        QByteArray line = file.readLine();
-        if (const qsizetype hash = line.indexOf('#'); hash >= 0)
-            line.truncate(hash);
-        const QList<QByteArray> fields = line.simplified().split(' ');
-        if (fields.size() == 1 && fields.first().isEmpty())
-            continue;
-        if (fields.size() < 2)
-            return Error{QStringLiteral("token_file"),
-                         QStringLiteral("%1:%2: expected \"role token [name]\"").arg(path).arg(lineNumber)};
-        return fields.at(1);
-    }
-    return Error{QStringLiteral("token_file"), QStringLiteral("token file %1 holds no token").arg(path)};
 }
 
 ProfileStore::ProfileStore(QSettings &settings) : m_settings(settings) {}

@@ -2,6 +2,8 @@
 // in the console's settings.
 #pragma once
 
+#include "shared/core/accesscontrol.h" // readTokenFile
+
 #include "shared/result.h"
 
 #include <QByteArray>
@@ -31,8 +33,6 @@ struct ConnectionProfile
 // a bare "host:port" as ws://. Anything else is an error saying why.
 Result<QUrl> agentUrlFromText(const QString &text);
 
-// The first token of a `role token [name]` file (`#` starts a comment), as arena-ctl reads it.
-Result<QByteArray> readTokenFile(const QString &path);
 
 // Profiles live in the settings under "profiles" (an array) and "connection/lastProfile". The settings
 // object belongs to the caller (the application's, or a test's in a temporary folder).

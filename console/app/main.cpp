@@ -38,7 +38,7 @@ arena::Result<std::optional<ConnectionProfile>> profileFromCommandLine(const QCo
         }
     }
     if (parser.isSet(QStringLiteral("token-file"))) {
-        const auto token = readTokenFile(parser.value(QStringLiteral("token-file")));
+        const auto token = arena::readTokenFile(parser.value(QStringLiteral("token-file")));
         if (!token)
             return token.error();
         if (!profile)

@@ -28,6 +28,34 @@ QString roleName(Role role)
     return role == Role::Operator ? QStringLiteral("operator") : QStringLiteral("viewer");
 }
 
+Result<QByteArray> readTokenFile(const QString &path, std::optional<Role> prefer)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("cannot read token file %1: %2").arg(path, file.errorString())};
+    QByteArray first;
+    int lineNumber = 0;
+    while (!file.atEnd()) {
+        ++lineNumber;
+        QByteArray line = file.readLine();
+        if (const qsizetype hash = line.indexOf('#'); hash >= 0)
+            line.truncate(hash);
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() == 1 && fields.first().isEmpty())
+            continue;
+        if (fields.size() < 2)
+            return Error{QStringLiteral("invalid_config"),
+                         QStringLiteral("%1:%2: expected \"role token [name]\"").arg(path).arg(lineNumber)};
+        if (!prefer || fields.at(0) == roleName(*prefer).toUtf8())
+            return fields.at(1);
+        if (first.isEmpty())
+            first = fields.at(1);
+    }
+    if (!first.isEmpty())
+        return first;
+    return Error{QStringLiteral("invalid_config"), QStringLiteral("token file %1 holds no token").arg(path)};
+}
+
 Result<AccessControl> AccessControl::fromTokenFile(const QString &path)
 {
     QFile file(path);

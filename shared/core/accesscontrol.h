@@ -9,11 +9,18 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace arena {
 
 enum class Role { Viewer, Operator };
 
 QString roleName(Role role);
+
+// A token for a client to present, from a token file of "role token [name]" lines ('#' starts a
+// comment): the first token of role `prefer` if there is one, else the first token. Errors
+// ("invalid_config") name the file, and the line of a malformed one.
+Result<QByteArray> readTokenFile(const QString &path, std::optional<Role> prefer = std::nullopt);
 
 class AccessControl final
 {

@@ -4,7 +4,6 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
-#include <QFile>
 
 #include <algorithm>
 
@@ -216,28 +215,6 @@ QString commandName(Command command)
     case Command::Audit: return QStringLiteral("audit");
     }
     return QString();
-}
-
-Result<QByteArray> readTokenFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("usage"), QStringLiteral("cannot read token file %1: %2").arg(path, file.errorString())};
-    int lineNumber = 0;
-    while (!file.atEnd()) {
-        ++lineNumber;
-        QByteArray line = file.readLine();
-        if (const qsizetype hash = line.indexOf('#'); hash >= 0)
-            line.truncate(hash);
-        const QList<QByteArray> fields = line.simplified().split(' ');
-        if (fields.size() == 1 && fields.first().isEmpty())
-            continue;
-        if (fields.size() < 2)
-            return Error{QStringLiteral("usage"),
-                         QStringLiteral("%1:%2: expected \"role token [name]\"").arg(path).arg(lineNumber)};
-        return fields.at(1);
-    }
-    return Error{QStringLiteral("usage"), QStringLiteral("token file %1 holds no token").arg(path)};
 }
 
 QString generalHelp()

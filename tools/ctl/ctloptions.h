@@ -2,6 +2,8 @@
 // the command's arguments and options) and checked.
 #pragma once
 
+#include "shared/core/accesscontrol.h" // readTokenFile
+
 #include "shared/result.h"
 
 #include <QByteArray>
@@ -67,8 +69,6 @@ struct ParsedCommandLine
 ParsedCommandLine parseCommandLine(const QStringList &arguments,
                                    const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
 
-// The token of the first `role token [name]` line of a token file ('#' starts a comment).
-Result<QByteArray> readTokenFile(const QString &path);
 
 // `arena-ctl --help`: the commands, global options and exit codes.
 QString generalHelp();

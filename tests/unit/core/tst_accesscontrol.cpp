@@ -80,6 +80,32 @@ private Q_SLOTS:
         QCOMPARE(open.identify("anything", remote).error().code, QStringLiteral("forbidden"));
     }
 
+    void tokenForAClient()
+    {
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write("# tokens\nviewer " + viewerToken + " dashboards  # comment\n\noperator " + operatorToken + "\n");
+        file.flush();
+        QCOMPARE(readTokenFile(file.fileName()).value(), viewerToken);
+        QCOMPARE(readTokenFile(file.fileName(), Role::Operator).value(), operatorToken);
+        QCOMPARE(readTokenFile(file.fileName(), Role::Viewer).value(), viewerToken);
+
+        QTemporaryFile viewersOnly;
+        QVERIFY(viewersOnly.open());
+        viewersOnly.write("viewer " + viewerToken + "\n");
+        viewersOnly.flush();
+        QCOMPARE(readTokenFile(viewersOnly.fileName(), Role::Operator).value(), viewerToken); // the first one then
+
+        QTemporaryFile malformed;
+        QVERIFY(malformed.open());
+        malformed.write("# nothing\noperator\n");
+        malformed.flush();
+        const auto bad = readTokenFile(malformed.fileName());
+        QCOMPARE(bad.error().code, QStringLiteral("invalid_config"));
+        QVERIFY2(bad.error().message.contains(QStringLiteral(":2:")), qPrintable(bad.error().message));
+        QVERIFY(readTokenFile(QStringLiteral("/nonexistent/tokens")).error().message.contains(QStringLiteral("/nonexistent/tokens")));
+    }
+
     void badFiles_data()
     {
         QTest::addColumn<QByteArray>("text");
