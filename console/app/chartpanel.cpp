@@ -196,8 +196,12 @@ void ChartPanel::setData(const QList<QList<SeriesPoint>> &data, qint64 fromMs, q
 
 void ChartPanel::applyRanges()
 {
+    // Every setter re-lays out its axis and measures its labels again, so only what changed is set:
+    // the time range moves on each refresh, the value ranges rarely leave their rounded bounds.
     const qint64 span = m_to - m_from;
-    m_time->setFormat(span <= 15 * 60 * 1000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"));
+    const QString format = span <= 15 * 60 * 1000 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
+    if (m_time->format() != format)
+        m_time->setFormat(format);
     m_time->setRange(QDateTime::fromMSecsSinceEpoch(m_from), QDateTime::fromMSecsSinceEpoch(m_to));
 
     QList<int> leftIndexes;
@@ -208,16 +212,23 @@ void ChartPanel::applyRanges()
         if (!axis)
             continue;
         const auto [lo, hi] = valueRange(m_data, indexes);
+        // Kept while the data fits the rounded range and fills at least half of it.
+        const double shownLo = axis->min();
+        const double shownHi = axis->max();
+        if (m_rangesSet && lo >= shownLo && hi <= shownHi && (hi - lo) >= 0.5 * (shownHi - shownLo))
+            continue;
         axis->setRange(lo, hi);
         axis->applyNiceNumbers();
         axis->setLabelFormat(labelFormat(axis));
     }
+    m_rangesSet = true;
 }
 
 void ChartPanel::applyStyle()
 {
     QChart *c = chart();
     c->setTheme(m_dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    m_rangesSet = false; // a theme resets the axes' looks: set ranges and formats again on the next refresh
     // The palette being switched to, not palette(): the application's change reaches this widget later.
     const QPalette pal = consolePalette(m_dark);
     c->setBackgroundBrush(pal.color(QPalette::Base));
@@ -276,6 +287,7 @@ bool ChartPanel::isZoomed() const
 void ChartPanel::resetZoom()
 {
     chart()->zoomReset();
+    m_rangesSet = false; // the zoomed range is not one to keep
     applyRanges();
 }
 

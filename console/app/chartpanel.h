@@ -86,6 +86,7 @@ private:
     QList<QList<SeriesPoint>> m_data;
     QDateTimeAxis *m_time = nullptr;
     QValueAxis *m_left = nullptr;
+    bool m_rangesSet = false; // the value axes have been given a range once
     QValueAxis *m_right = nullptr;
     qint64 m_from = 0;
     qint64 m_to = 0;

@@ -1,5 +1,6 @@
 #include "console/app/fleetpanel.h"
 
+#include "console/app/tablefit.h"
 #include "console/app/healthdelegate.h"
 #include "console/core/fleetmodel.h"
 
@@ -27,6 +28,7 @@ FleetPanel::FleetPanel(FleetModel &model, QWidget *parent) : QWidget(parent), m_
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("fleetTable"));
     m_view->setModel(m_proxy);
+    fitColumnsToContents(m_view);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setSortingEnabled(true);
@@ -37,7 +39,6 @@ FleetPanel::FleetPanel(FleetModel &model, QWidget *parent) : QWidget(parent), m_
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setHighlightSections(false);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->setItemDelegate(new HealthDelegate(FleetModel::Health, m_view));

@@ -1,5 +1,6 @@
 #include "console/app/workerspanel.h"
 
+#include "console/app/tablefit.h"
 #include "console/core/workersmodel.h"
 
 #include <QHBoxLayout>
@@ -24,6 +25,7 @@ WorkersPanel::WorkersPanel(WorkersModel &model, QWidget *parent) : QWidget(paren
     m_view = new QTableView(this);
     m_view->setObjectName(QStringLiteral("workersTable"));
     m_view->setModel(m_proxy);
+    fitColumnsToContents(m_view);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -32,7 +34,6 @@ WorkersPanel::WorkersPanel(WorkersModel &model, QWidget *parent) : QWidget(paren
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setStretchLastSection(false);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &WorkersPanel::updateButtons);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &WorkersPanel::updateButtons);
