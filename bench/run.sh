@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs all of Arena's benchmarks (Redis client against a private redis-server, protocol codec, server
-# load, worker pool, agent overhead and latency) and prints the figures for docs/BENCHMARKS.md.
+# load, worker pool, agent overhead and latency, console repaint and memory) and prints the figures for
+# docs/BENCHMARKS.md.
 #   bench/run.sh [build-dir] [runs]
 # Redis client: redis-benchmark and bench_redis_pipeline alternate against the same redis-server, so
 # each ratio is measured in one run; the medians over the runs are printed at the end.
@@ -38,3 +39,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 "$HERE/server/run.sh" "$BUILD" "$RUNS"
 "$HERE/workers/run.sh" "$BUILD" 3
 "$HERE/agent/run.sh" "$BUILD" 3
+# The console benchmark needs no server: a synthetic fleet fed to the real window (offscreen platform).
+if [ -x "$BUILD/bench/console/bench_console" ]; then
+    "$HERE/console/run.sh" "$BUILD" 3
+fi
