@@ -187,6 +187,20 @@ void ConsoleSession::onFleet(const protocol::Fleet &fleet)
 {
     m_lastFleetTime = qint64(fleet.time);
     m_sinceFleet.start();
+    for (const protocol::InstanceSummary &instance : fleet.instances)
+        m_lastListed.insert(instance.id, m_lastFleetTime);
+    // Gone from the fleet for long (the agents forget an instance after 10 minutes): drop its history.
+    // A shorter absence (Redis away, so the agent lists only its own instance) keeps it.
+    for (const QString &id : m_history.instances()) {
+        const qint64 listed = m_lastListed.value(id, m_lastFleetTime);
+        m_lastListed.insert(id, listed);
+        if (m_lastFleetTime - listed > forgetAfterMs) {
+            qCInfo(lcConsoleUi) << "forgetting the history of" << id << "gone from the fleet for"
+                                << (m_lastFleetTime - listed) / 60000 << "min";
+            m_history.forget(id);
+            m_lastListed.remove(id);
+        }
+    }
 }
 
 void ConsoleSession::tickAges()

@@ -12,6 +12,7 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -25,6 +26,9 @@ class ConsoleSession final : public QObject
     Q_DISABLE_COPY_MOVE(ConsoleSession)
 
 public:
+    // An instance gone from the fleet pushes for this long loses its chart history (agent clock).
+    static constexpr qint64 forgetAfterMs = 15 * 60 * 1000;
+
     // How the connection is doing, for the colour of the state in the toolbar.
     enum class Status { Disconnected, Connecting, Connected, Failed };
     Q_ENUM(Status)
@@ -94,6 +98,11 @@ private:
     QTimer m_ageTimer; // ages in the fleet table keep growing between fleet pushes
     qint64 m_lastFleetTime = 0;
     QElapsedTimer m_sinceFleet;
+    // When each instance with a history was last in a fleet push (agent clock, ms): the history of one
+    // that has been gone for forgetAfterMs is dropped, so memory stays bounded however many instances
+    // come and go over a long run.
+    QHash<QString, qint64> m_lastListed;
+
 };
 
 } // namespace arena::console

@@ -382,6 +382,34 @@ private Q_SLOTS:
         m_redis.reset();
     }
 
+    void historyOfGoneInstancesIsForgotten()
+    {
+        // Through the signals real pushes arrive on, no agent needed.
+        ConsoleSession session;
+        const qint64 t0 = 1795363200000;
+        const auto fleetAt = [](qint64 t, const QStringList &ids) {
+            protocol::Fleet fleet{.time = quint64(t)};
+            for (const QString &id : ids)
+                fleet.instances.append(protocol::InstanceSummary{.id = id, .host = QStringLiteral("h"), .lastSeen = quint64(t)});
+            return fleet;
+        };
+        const auto snapshotOf = [](const QString &id, qint64 t) {
+            return protocol::Snapshot{.instance = id, .time = quint64(t),
+                                      .figures = protocol::RawJson::fromJsonObject(
+                                          {{QStringLiteral("sessions"), QJsonObject{{QStringLiteral("total"), 3}}}})};
+        };
+        Q_EMIT session.client().fleetReceived(fleetAt(t0, {QStringLiteral("a"), QStringLiteral("b")}));
+        Q_EMIT session.client().snapshotReceived(snapshotOf(QStringLiteral("a"), t0));
+        Q_EMIT session.client().snapshotReceived(snapshotOf(QStringLiteral("b"), t0));
+        QCOMPARE(session.history().instances().size(), 2);
+        // b leaves the fleet: kept through a short absence, forgotten after ConsoleSession::forgetAfterMs.
+        Q_EMIT session.client().fleetReceived(fleetAt(t0 + ConsoleSession::forgetAfterMs - 60000, {QStringLiteral("a")}));
+        QCOMPARE(session.history().instances().size(), 2);
+        Q_EMIT session.client().fleetReceived(fleetAt(t0 + ConsoleSession::forgetAfterMs + 60000, {QStringLiteral("a")}));
+        QCOMPARE(session.history().instances(), QStringList{QStringLiteral("a")});
+        QVERIFY(session.history().history(QStringLiteral("a"), SeriesId::Sessions));
+    }
+
     void profilesAreSavedAndOffered()
     {
         QSettings settings(m_settingsDir.filePath(QStringLiteral("profiles.conf")), QSettings::IniFormat);
