@@ -149,8 +149,8 @@ private Q_SLOTS:
         QCOMPARE(parse(QStringLiteral("--token-file ") + file + QStringLiteral(" fleet --token t2"), env).options.token,
                  QByteArray("t2"));
 
-        QCOMPARE(readTokenFile(file).value(), QByteArray("op-secret-0123456789"));
-        const auto missing = readTokenFile(dir.filePath(QStringLiteral("nope")));
+        QCOMPARE(arena::readTokenFile(file).value(), QByteArray("op-secret-0123456789"));
+        const auto missing = arena::readTokenFile(dir.filePath(QStringLiteral("nope")));
         QVERIFY(!missing.ok());
         QVERIFY(missing.error().message.contains(QStringLiteral("nope")));
 
@@ -160,7 +160,7 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("# nothing\noperator\n");
         }
-        const auto malformed = readTokenFile(bad);
+        const auto malformed = arena::readTokenFile(bad);
         QVERIFY(!malformed.ok());
         QVERIFY2(malformed.error().message.contains(QStringLiteral(":2:")), qPrintable(malformed.error().message));
         const QString empty = dir.filePath(QStringLiteral("empty"));
@@ -169,7 +169,7 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("# only a comment\n\n");
         }
-        QVERIFY(!readTokenFile(empty).ok());
+        QVERIFY(!arena::readTokenFile(empty).ok());
 
         const ParsedCommandLine p = parse(QStringLiteral("fleet --token-file ") + dir.filePath(QStringLiteral("nope")));
         QCOMPARE(p.kind, Kind::Usage);
