@@ -86,6 +86,21 @@ test_all() {
     ctest --test-dir "$BUILD-fuzz" --output-on-failure -L fuzz
 }
 
+# wait_ready NAME PID OUTPUT: waits (10 s at most) for the daemon's "NAME ready …" line in OUTPUT and
+# prints it; dies with the output if the daemon exits or never gets there.
+wait_ready() {
+    local name="$1" pid="$2" out="$3"
+    for _ in $(seq 1 100); do
+        if grep -q "^$name ready" "$out"; then
+            grep "^$name ready" "$out"
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || { cat "$out"; die "$name exited"; }
+        sleep 0.1
+    done
+    cat "$out"; die "$name did not become ready"
+}
+
 demo() {
     local once=0
     [ "${1:-}" = "--once" ] && once=1
@@ -97,15 +112,8 @@ demo() {
     local pid=$!
     # Expanded now, not at exit: these locals are gone by then.
     trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f '$out'" EXIT
-    local port=""
-    for _ in $(seq 1 100); do
-        port="$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$out")"
-        [ -n "$port" ] && break
-        kill -0 $pid 2>/dev/null || { cat "$out"; die "arena-server exited"; }
-        sleep 0.1
-    done
-    [ -n "$port" ] || { cat "$out"; die "arena-server did not become ready"; }
-    grep '^arena-server ready' "$out"
+    wait_ready arena-server $pid "$out"
+    local port; port="$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$out")"
     sleep 0.5
     log "GET /live";   curl -fsS "http://127.0.0.1:$port/live"; echo
     log "GET /ready";  curl -fsS "http://127.0.0.1:$port/ready"; echo
@@ -121,15 +129,8 @@ demo() {
     "$BUILD/agent/arena-agent" --server "http://127.0.0.1:$port" --port 0 >"$agentout" 2>&1 &
     local agentpid=$!
     trap "kill $agentpid $pid 2>/dev/null; wait $agentpid $pid 2>/dev/null; rm -f '$out' '$agentout'" EXIT
-    local agentport=""
-    for _ in $(seq 1 100); do
-        agentport="$(sed -n 's/^arena-agent ready port=\([0-9]*\).*/\1/p' "$agentout")"
-        [ -n "$agentport" ] && break
-        kill -0 $agentpid 2>/dev/null || { cat "$agentout"; die "arena-agent exited"; }
-        sleep 0.1
-    done
-    [ -n "$agentport" ] || { cat "$agentout"; die "arena-agent did not become ready"; }
-    grep '^arena-agent ready' "$agentout"
+    wait_ready arena-agent $agentpid "$agentout"
+    local agentport; agentport="$(sed -n 's/^arena-agent ready port=\([0-9]*\).*/\1/p' "$agentout")"
     local ctl=("$BUILD/tools/ctl/arena-ctl" --agent "ws://127.0.0.1:$agentport")
     log "20 simulated players in relay rooms of 4 for 3 s (arena-loadtest)"
     "$BUILD/tools/loadtest/arena-loadtest" --url "ws://127.0.0.1:$player" --admin-url "http://127.0.0.1:$port" \

@@ -1,6 +1,7 @@
 #include "agent/hostsampler.h"
 
-#include <QFile>
+#include "agent/processsampler.h" // readProcFile
+
 #include <QList>
 
 #include <cmath>
@@ -10,14 +11,6 @@
 namespace arena {
 
 namespace {
-
-Result<QByteArray> readProcFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("not_found"), QStringLiteral("%1: %2").arg(path, file.errorString())};
-    return file.readAll();
-}
 
 Error invalid(const QString &what, const QString &why)
 {

@@ -9,8 +9,6 @@
 
 namespace arena {
 
-namespace {
-
 Result<QByteArray> readProcFile(const QString &path)
 {
     QFile file(path);
@@ -19,6 +17,8 @@ Result<QByteArray> readProcFile(const QString &path)
     // /proc files report size 0; readAll() reads to the end regardless.
     return file.readAll();
 }
+
+namespace {
 
 std::optional<qint64> number(QByteArrayView text)
 {

@@ -14,6 +14,9 @@
 
 namespace arena {
 
+// Reads a whole /proc file (they report size 0, so it is read to the end). Error "not_found" names the path.
+Result<QByteArray> readProcFile(const QString &path);
+
 // CPU % is the process's utime + stime over the wall time since the previous sample of the same pid
 // (100 = one core busy), so the first sample of a pid has none. A pid whose start time changed is a
 // new process that reused the number: its history is dropped. Parsing is in static functions over the
