@@ -11,6 +11,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <utility>
 #include <cmath>
 #include <utility>
 
@@ -81,16 +82,21 @@ AgentCollector::AgentCollector(Settings settings, TaskRegistry &tasks, QObject *
     // A change of the server's state is worth a snapshot of its own, not one up to an interval later.
     const auto snapshotNow = [this] {
         if (m_started)
-            collect();
+            collectOnceSettled();
     };
     connect(m_poller, &ServerPoller::serverDown, this, snapshotNow);
     // Snapshots follow the polls, so a change on the server reaches consoles within one poll (not a
     // poll plus an interval); the periodic job covers intervals in which no poll finished (a hung server).
     connect(m_poller, &ServerPoller::polled, this, [this](bool ok) {
         if (m_started && ok)
-            collect();
+            collectOnceSettled();
     });
     connect(m_poller, &ServerPoller::serverUp, this, snapshotNow);
+    if (m_probe)
+        connect(m_probe, &RedisProbe::settledChanged, this, [this] {
+            if (m_started && std::exchange(m_snapshotHeld, false))
+                collect();
+        });
 }
 
 AgentCollector::~AgentCollector()
@@ -121,7 +127,7 @@ Result<void> AgentCollector::start()
         const bool pollsFlow = m_poller->state() == ServerPoller::State::Up && last.isValid()
             && last.msecsTo(QDateTime::currentDateTimeUtc()) < m_settings.interval.count() * 3 / 2;
         if (!pollsFlow)
-            collect();
+            collectOnceSettled();
     };
     if (Result<void> added = m_tasks.every(QLatin1String(CollectTask), m_settings.interval, periodic);
         !added) {
@@ -144,12 +150,24 @@ void AgentCollector::stop()
     if (!m_started)
         return;
     m_started = false;
+    m_snapshotHeld = false;
     m_tasks.cancel(QLatin1String(CollectTask));
     m_poller->stop();
     if (m_probe) {
         m_probe->stop();
         m_redis->close();
     }
+}
+
+void AgentCollector::collectOnceSettled()
+{
+    // The first poll usually answers before the first Redis command does; a snapshot then would say
+    // Redis is unreachable when nothing is known yet, and consoles would show (and log) a false alarm.
+    if (m_probe && !m_probe->settled()) {
+        m_snapshotHeld = true;
+        return;
+    }
+    collect();
 }
 
 QJsonObject AgentCollector::collect()

@@ -76,6 +76,8 @@ private:
     QJsonObject serverJson(const QJsonObject &stats, bool live);
     QJsonObject workersJson(const QJsonObject &workerStats);
     void addTrafficScrape();
+    // collect(), or, while the Redis probe has not settled, once it has.
+    void collectOnceSettled();
 
     Settings m_settings;
     TaskRegistry &m_tasks;
@@ -90,6 +92,7 @@ private:
     QJsonObject m_lastSnapshot;
     quint64 m_sequence = 0;
     bool m_started = false;
+    bool m_snapshotHeld = false; // a snapshot is due once the Redis probe settles
 };
 
 } // namespace arena

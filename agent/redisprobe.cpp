@@ -189,13 +189,14 @@ void RedisProbe::closeInterval()
 
 void RedisProbe::noteSuccess()
 {
-    if (m_reachable)
-        return;
-    m_reachable = true;
-    m_error.clear();
-    m_unreachableSince = QDateTime();
-    qCInfo(lcAgentCollect, "Redis at %s answers", qUtf8Printable(m_client.options().displayUrl()));
-    emit reachabilityChanged(true, QString());
+    if (!m_reachable) {
+        m_reachable = true;
+        m_error.clear();
+        m_unreachableSince = QDateTime();
+        qCInfo(lcAgentCollect, "Redis at %s answers", qUtf8Printable(m_client.options().displayUrl()));
+        emit reachabilityChanged(true, QString());
+    }
+    noteSettled();
 }
 
 void RedisProbe::noteFailure(const QString &error)
@@ -203,12 +204,24 @@ void RedisProbe::noteFailure(const QString &error)
     m_error = error;
     if (!m_unreachableSince.isValid())
         m_unreachableSince = QDateTime::currentDateTimeUtc();
-    if (!m_reachable)
+    if (m_reachable) {
+        m_reachable = false;
+        qCWarning(lcAgentCollect, "Redis at %s unreachable: %s", qUtf8Printable(m_client.options().displayUrl()),
+                  qUtf8Printable(error));
+        emit reachabilityChanged(false, error);
+    } else if (!m_settled) {
+        qCWarning(lcAgentCollect, "Redis at %s unreachable: %s", qUtf8Printable(m_client.options().displayUrl()),
+                  qUtf8Printable(error));
+    }
+    noteSettled();
+}
+
+void RedisProbe::noteSettled()
+{
+    if (m_settled)
         return;
-    m_reachable = false;
-    qCWarning(lcAgentCollect, "Redis at %s unreachable: %s", qUtf8Printable(m_client.options().displayUrl()),
-              qUtf8Printable(error));
-    emit reachabilityChanged(false, error);
+    m_settled = true;
+    emit settledChanged();
 }
 
 bool RedisProbe::unreachableNow() const

@@ -74,12 +74,18 @@ public:
 
     Figures figures() const;
     const Settings &settings() const { return m_settings; }
+    // False until the first command has been answered or has failed: before that, figures() says
+    // "not checked yet", which is no news about Redis, so the collector holds its first snapshots back.
+    // Bounded by the connection attempt and Settings::timeout.
+    bool settled() const { return m_settled; }
 
     // Nearest-rank percentile (q in (0, 1]) of ascending values; empty for no values.
     static std::optional<double> percentile(const QList<double> &sorted, double q);
 
 Q_SIGNALS:
     void reachabilityChanged(bool reachable, const QString &error);
+    // Once, when settled() turns true (after reachabilityChanged, when that comes too).
+    void settledChanged();
 
 private:
     void runInfo(const TaskRegistry::Done &done);
@@ -87,6 +93,7 @@ private:
     void closeInterval();
     void noteSuccess();
     void noteFailure(const QString &error);
+    void noteSettled();
     bool unreachableNow() const;
     QString notConnectedReason() const;
 
@@ -94,6 +101,7 @@ private:
     TaskRegistry &m_tasks;
     Settings m_settings;
     bool m_started = false;
+    bool m_settled = false;
     bool m_reachable = false;
     QString m_error = QStringLiteral("not checked yet");
     QDateTime m_unreachableSince;

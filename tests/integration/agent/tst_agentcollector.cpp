@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 
 #include <csignal>
@@ -309,6 +310,43 @@ private Q_SLOTS:
                                  10000);
         QVERIFY(!obj(collector.lastSnapshot(), "redis").contains(QStringLiteral("error")));
         QCOMPARE(reachability.last().at(0).toBool(), true);
+    }
+
+    // The first poll usually answers before Redis does; the first snapshot still says what is known
+    // about Redis, never "not checked yet", or a console would flash (and log) Redis as unreachable.
+    void firstSnapshotWaitsForTheRedisProbe()
+    {
+        {
+            TaskRegistry tasks;
+            AgentCollector collector(settings(m_adminPort, true), tasks);
+            QSignalSpy snapshots(&collector, &AgentCollector::snapshotReady);
+            QVERIFY(collector.start().ok());
+            QVERIFY(snapshots.wait(5000));
+            const QJsonObject first = snapshots.first().at(0).toJsonObject();
+            QCOMPARE(serverState(first), QStringLiteral("up"));
+            QVERIFY2(obj(first, "redis").value(QStringLiteral("reachable")).toBool(),
+                     QJsonDocument(obj(first, "redis")).toJson().constData());
+        }
+        // A "Redis" that accepts connections and never answers: the first snapshot comes once the probe
+        // has timed out, and says why Redis is unreachable.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        AgentCollector::Settings s = settings(m_adminPort, false);
+        const Result<RedisOptions> redis =
+            RedisOptions::fromUrl(QStringLiteral("redis://127.0.0.1:%1").arg(silent.serverPort()));
+        QVERIFY(redis.ok());
+        s.redis = redis.value();
+        s.requestTimeout = 300ms;
+        TaskRegistry tasks;
+        AgentCollector collector(s, tasks);
+        QSignalSpy snapshots(&collector, &AgentCollector::snapshotReady);
+        QVERIFY(collector.start().ok());
+        QVERIFY(snapshots.wait(5000));
+        const QJsonObject first = obj(snapshots.first().at(0).toJsonObject(), "redis");
+        QCOMPARE(first.value(QStringLiteral("reachable")).toBool(true), false);
+        const QString error = first.value(QStringLiteral("error")).toString();
+        QVERIFY2(!error.isEmpty() && error != QLatin1String("not checked yet"), qPrintable(error));
+        QCOMPARE(serverState(snapshots.first().at(0).toJsonObject()), QStringLiteral("up"));
     }
 
     void serverWithoutWorkersOrRedis()
