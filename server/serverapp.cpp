@@ -246,6 +246,7 @@ Result<void> ServerApp::init(const Config &config)
     registerAdminRoutes();
     registerWorkerRoutes();
     registerDrainRoutes();
+    registerSessionRoutes();
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
     const auto transport = config.stringValue(QStringLiteral("player-transport")) == QLatin1String("qt")
@@ -560,6 +561,58 @@ std::function<void(Result<QJsonObject>)> ServerApp::audited(const AdminRequest &
         m_audit->record(who, action, target, parameters, result);
         respond(result.ok() ? AdminResponse::json(result.value()) : AdminResponse::error(result.error()));
     };
+}
+
+void ServerApp::registerSessionRoutes()
+{
+    // GET /sessions[?player=<id>]: this instance's sessions, or the one of a player.
+    m_admin->route(AdminApi::Method::Get, QStringLiteral("/sessions"), Role::Viewer,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        const QString player = request.query.queryItemValue(QStringLiteral("player"), QUrl::FullyDecoded);
+        const auto iso = [](qint64 ms) {
+            return ms > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs))
+                          : QJsonValue();
+        };
+        QJsonArray sessions;
+        for (const Session *s : m_players->sessions().sessions()) {
+            if (!player.isEmpty() && s->playerId != player)
+                continue;
+            QStringList rooms(s->rooms.cbegin(), s->rooms.cend());
+            rooms.sort();
+            sessions.append(QJsonObject{{QStringLiteral("id"), s->id},
+                                        {QStringLiteral("playerId"), s->playerId},
+                                        {QStringLiteral("connected"), s->isConnected()},
+                                        {QStringLiteral("peer"), s->isConnected() ? s->connection->peer() : QString()},
+                                        {QStringLiteral("rooms"), QJsonArray::fromStringList(rooms)},
+                                        {QStringLiteral("queued"), s->queued},
+                                        {QStringLiteral("createdAt"), iso(s->createdAt)},
+                                        {QStringLiteral("lastActivityAt"), iso(s->lastActivityAt)},
+                                        {QStringLiteral("detachedAt"), iso(s->detachedAt)}});
+        }
+        respond(AdminResponse::json({{QStringLiteral("sessions"), sessions}, {QStringLiteral("count"), sessions.size()}}));
+    });
+    // POST /sessions/<id>/drop: the connection goes without a close frame, as when a network fails; the
+    // session waits for its client to resume (--resume-grace). For trying out clients' reconnection on a
+    // live instance, or moving a client whose connection is stuck onto a fresh one.
+    m_admin->route(AdminApi::Method::Post, QStringLiteral("/sessions/<arg>/drop"), Role::Operator,
+                   [this](const AdminRequest &request, AdminApi::Respond respond) {
+        auto done = audited(request, QStringLiteral("session.drop"), request.arg, {}, respond);
+        Session *session = m_players->sessions().find(request.arg);
+        if (!session) {
+            done(protocol::toError(ErrorCode::NotFound, QStringLiteral("no session %1").arg(request.arg)));
+            return;
+        }
+        if (!session->isConnected()) {
+            done(protocol::toError(ErrorCode::Conflict,
+                                   QStringLiteral("session %1 has no connection (it is waiting to be resumed)")
+                                       .arg(request.arg)));
+            return;
+        }
+        qCInfo(lcServer) << "connection of session" << session->id << "dropped by" << roleName(*request.role)
+                         << "from" << request.peer.toString();
+        session->connection->abort();
+        done(QJsonObject{{QStringLiteral("session_id"), request.arg}, {QStringLiteral("dropped"), true}});
+    });
 }
 
 void ServerApp::registerDrainRoutes()

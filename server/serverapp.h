@@ -74,6 +74,7 @@ private:
     void registerAdminRoutes();
     void registerWorkerRoutes();
     void registerDrainRoutes();
+    void registerSessionRoutes();
     // The answer of an audited POST: records the action with its result, then responds.
     std::function<void(Result<QJsonObject>)> audited(const AdminRequest &request, const QString &action,
                                                      const QString &target, const QJsonObject &parameters,
