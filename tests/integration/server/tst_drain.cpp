@@ -1,7 +1,7 @@
 // Draining the real arena-server process (POST /drain): readiness, refused hellos, rooms and queue
 // tickets, what keeps running, resume, the deadline, cancel, roles and the audit log.
 #include "tests/support/adminhttp.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 #include "tests/support/testplayer.h"
 
 #include <QJsonArray>
@@ -16,8 +16,6 @@ using test::TestPlayer;
 
 namespace {
 
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 const QByteArray viewer("view-token-0123456789");
 const QByteArray op("op-token-0123456789ab");
 
@@ -29,25 +27,24 @@ class TestDrain final : public QObject
 
 private:
     QTemporaryFile m_tokens;
-    std::unique_ptr<test::ChildProcess> m_server;
+    std::unique_ptr<test::ArenaServer> m_server;
     quint16 m_player = 0;
     quint16 m_admin = 0;
     int m_moves = 0;
 
     bool start(const QStringList &extra = {})
     {
-        m_server = std::make_unique<test::ChildProcess>();
-        QStringList args{QStringLiteral("--player-port"),      QStringLiteral("0"),
-                         QStringLiteral("--admin-port"),       QStringLiteral("0"),
-                         QStringLiteral("--instance-id"),      QStringLiteral("drain-1"),
-                         QStringLiteral("--admin-token-file"), m_tokens.fileName()};
-        args += extra;
-        if (!m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 10000)) {
+        m_server = std::make_unique<test::ArenaServer>();
+        const bool started = m_server->start(QStringLiteral(ARENA_SERVER_BINARY),
+                                             QStringList{QStringLiteral("--instance-id"), QStringLiteral("drain-1"),
+                                                         QStringLiteral("--admin-token-file"), m_tokens.fileName()}
+                                                 + extra);
+        if (!started) {
             qWarning("%s", qPrintable(m_server->lastError()));
             return false;
         }
-        m_player = quint16(m_server->readyMatch().captured(1).toUInt());
-        m_admin = quint16(m_server->readyMatch().captured(2).toUInt());
+        m_player = m_server->playerPort();
+        m_admin = m_server->adminPort();
         return true;
     }
     HttpResult get(const QString &path, const QByteArray &token = viewer) const
@@ -58,7 +55,7 @@ private:
     {
         return test::http("POST", m_admin, path, token, body);
     }
-    QUrl playerUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(m_player)); }
+    QUrl playerUrl() const { return m_server->playerUrl(); }
 
     // Two players in one relay room; returns its id.
     QString twoInARoom(TestPlayer &a, TestPlayer &b)
@@ -330,7 +327,7 @@ private Q_SLOTS:
         const QJsonObject remaining = health[QStringLiteral("drain")].toObject()[QStringLiteral("remaining")].toObject();
         QCOMPARE(remaining[QStringLiteral("sessions")].toInt(), 0);
         QCOMPARE(remaining[QStringLiteral("rooms")].toInt(), 0);
-        QCOMPARE(m_server->state(), QProcess::Running);
+        QCOMPARE(m_server->process().state(), QProcess::Running);
         QCOMPARE(test::http("GET", m_admin, QStringLiteral("/live")).status, 200);
         QCOMPARE(test::http("GET", m_admin, QStringLiteral("/ready")).status, 503);
         TestPlayer late;
@@ -342,7 +339,7 @@ private Q_SLOTS:
         QCOMPARE(test::http("GET", m_admin, QStringLiteral("/ready")).status, 200);
         TestPlayer back;
         QVERIFY(back.connectAs(m_player, QStringLiteral("a"), {}, 10000));
-        QCOMPARE(m_server->state(), QProcess::Running);
+        QCOMPARE(m_server->process().state(), QProcess::Running);
     }
 };
 

@@ -2,7 +2,7 @@
 // (filter by player), POST /sessions/<id>/drop drops its connection without a close frame so the
 // session waits to be resumed, with 404 / 409 / 403 refusals and an audit entry.
 #include "tests/support/adminhttp.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 #include "tests/support/testplayer.h"
 
 #include <QJsonArray>
@@ -17,8 +17,6 @@ using test::TestPlayer;
 
 namespace {
 
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 const QByteArray viewer("view-token-0123456789");
 const QByteArray op("op-token-0123456789ab");
 
@@ -30,7 +28,7 @@ class TestSessionsApi final : public QObject
 
 private:
     QTemporaryFile m_tokens;
-    std::unique_ptr<test::ChildProcess> m_server;
+    test::ArenaServer m_server;
     quint16 m_player = 0;
     quint16 m_admin = 0;
 
@@ -38,6 +36,16 @@ private:
     HttpResult post(const QString &path, const QByteArray &token = op) const
     {
         return test::http("POST", m_admin, path, token);
+    }
+    // Joins (or creates) the relay room tagged `tag`.
+    static std::optional<Joined> joinRelay(TestPlayer &player, const QString &tag)
+    {
+        JoinOrCreate joc;
+        joc.roomType = QStringLiteral("relay");
+        joc.filter = RawJson::parse(QStringLiteral(R"({"t":"%1"})").arg(tag).toUtf8()).value();
+        joc.metadata = joc.filter;
+        player.client->send(joc);
+        return player.next<Joined>();
     }
     QJsonObject sessionOf(const QString &playerId) const
     {
@@ -51,20 +59,17 @@ private Q_SLOTS:
         QVERIFY(m_tokens.open());
         m_tokens.write("viewer " + viewer + "\noperator " + op + "\n");
         m_tokens.flush();
-        m_server = std::make_unique<test::ChildProcess>();
-        QVERIFY2(m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY),
-                                        {QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                                         QStringLiteral("0"), QStringLiteral("--workers-max"), QStringLiteral("0"),
-                                         QStringLiteral("--admin-token-file"), m_tokens.fileName()},
-                                        readyLine, 10000),
-                 qPrintable(m_server->lastError()));
-        m_player = quint16(m_server->readyMatch().captured(1).toUInt());
-        m_admin = quint16(m_server->readyMatch().captured(2).toUInt());
+        QVERIFY2(m_server.start(QStringLiteral(ARENA_SERVER_BINARY),
+                                {QStringLiteral("--workers-max"), QStringLiteral("0"), QStringLiteral("--admin-token-file"),
+                                 m_tokens.fileName()}),
+                 qPrintable(m_server.lastError()));
+        m_player = m_server.playerPort();
+        m_admin = m_server.adminPort();
     }
     void cleanup()
     {
         if (QTest::currentTestFailed())
-            qWarning("arena-server said:\n%s", m_server->output().constData());
+            qWarning("arena-server said:\n%s", m_server.output().constData());
     }
 
     void listsSessionsWithTheirRooms()
@@ -72,10 +77,7 @@ private Q_SLOTS:
         TestPlayer ann, bob;
         QVERIFY(ann.connectAs(m_player, QStringLiteral("ann")));
         QVERIFY(bob.connectAs(m_player, QStringLiteral("bob")));
-        JoinOrCreate joc;
-        joc.roomType = QStringLiteral("relay");
-        ann.client->send(joc);
-        const auto joined = ann.next<Joined>();
+        const auto joined = joinRelay(ann, QStringLiteral("list"));
         QVERIFY(joined);
 
         const HttpResult all = get(QStringLiteral("/sessions"));
@@ -97,15 +99,9 @@ private Q_SLOTS:
         TestPlayer ann, bob;
         QVERIFY(ann.connectAs(m_player, QStringLiteral("ann")));
         QVERIFY(bob.connectAs(m_player, QStringLiteral("bob")));
-        JoinOrCreate joc;
-        joc.roomType = QStringLiteral("relay");
-        joc.filter = RawJson::parse(R"({"t":"drop"})").value();
-        joc.metadata = joc.filter;
-        ann.client->send(joc);
-        const auto joined = ann.next<Joined>();
+        const auto joined = joinRelay(ann, QStringLiteral("drop"));
         QVERIFY(joined);
-        bob.client->send(joc);
-        QVERIFY(bob.next<Joined>());
+        QVERIFY(joinRelay(bob, QStringLiteral("drop")));
         const QString id = ann.client->sessionId();
 
         const HttpResult dropped = post(QStringLiteral("/sessions/%1/drop").arg(id));
