@@ -6,7 +6,7 @@
 #include "agent/agentcollector.h"
 #include "agent/redisprobe.h"
 #include "agent/serverpoller.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 #include "tests/support/redisserver.h"
 #include "tests/support/testplayer.h"
 
@@ -27,9 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
-
 QJsonObject obj(const QJsonObject &o, const char *key)
 {
     return o.value(QLatin1String(key)).toObject();
@@ -48,23 +45,16 @@ class TestAgentCollector final : public QObject
 
 private:
     test::RedisServer m_redis;
-    std::unique_ptr<test::ChildProcess> m_server;
+    test::ArenaServer m_server;
     quint16 m_playerPort = 0;
     quint16 m_adminPort = 0;
 
-    bool startServer(std::unique_ptr<test::ChildProcess> &server, const QStringList &extra, quint16 &playerPort,
-                     quint16 &adminPort)
+    static bool startServer(test::ArenaServer &server, const QStringList &args)
     {
-        server = std::make_unique<test::ChildProcess>();
-        QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                         QStringLiteral("0")};
-        args += extra;
-        if (!server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 15000)) {
-            qWarning("%s", qPrintable(server->lastError()));
+        if (!server.start(QStringLiteral(ARENA_SERVER_BINARY), args, 15000)) {
+            qWarning("%s", qPrintable(server.lastError()));
             return false;
         }
-        playerPort = quint16(server->readyMatch().captured(1).toUInt());
-        adminPort = quint16(server->readyMatch().captured(2).toUInt());
         return true;
     }
 
@@ -87,14 +77,15 @@ private Q_SLOTS:
         QVERIFY(startServer(m_server,
                             {QStringLiteral("--redis"), m_redis.url(), QStringLiteral("--instance-id"),
                              QStringLiteral("agent-it-1"), QStringLiteral("--workers-min"), QStringLiteral("1"),
-                             QStringLiteral("--workers-max"), QStringLiteral("1")},
-                            m_playerPort, m_adminPort));
+                             QStringLiteral("--workers-max"), QStringLiteral("1")}));
+        m_playerPort = m_server.playerPort();
+        m_adminPort = m_server.adminPort();
     }
 
     void cleanup()
     {
-        if (QTest::currentTestFailed() && m_server)
-            qWarning("arena-server said:\n%s", m_server->output().constData());
+        if (QTest::currentTestFailed())
+            qWarning("arena-server said:\n%s", m_server.output().constData());
     }
 
     void snapshotOfARunningServer()
@@ -132,11 +123,11 @@ private Q_SLOTS:
         const QJsonObject server = obj(s, "server");
         QCOMPARE(server.value(QStringLiteral("state")).toString(), QStringLiteral("up"));
         QCOMPARE(server.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-        QCOMPARE(server.value(QStringLiteral("pid")).toInteger(), m_server->processId());
+        QCOMPARE(server.value(QStringLiteral("pid")).toInteger(), m_server.process().processId());
         QCOMPARE(server.value(QStringLiteral("player_port")).toInt(), int(m_playerPort));
         QVERIFY(!server.contains(QStringLiteral("reason")));
         const QJsonObject process = obj(server, "process");
-        QCOMPARE(process.value(QStringLiteral("pid")).toInteger(), m_server->processId());
+        QCOMPARE(process.value(QStringLiteral("pid")).toInteger(), m_server.process().processId());
         QCOMPARE(process.value(QStringLiteral("exists")).toBool(), true);
         QVERIFY(process.value(QStringLiteral("rss_kb")).toInteger() > 0);
         QVERIFY(process.value(QStringLiteral("fds")).toInteger() > 3); // listening sockets, players, Redis
@@ -163,7 +154,7 @@ private Q_SLOTS:
             const QJsonObject w = v.toObject();
             const qint64 pid = w.value(QStringLiteral("pid")).toInteger();
             QVERIFY(pid > 0);
-            QVERIFY(pid != m_server->processId());
+            QVERIFY(pid != m_server.process().processId());
             QCOMPARE(w.value(QStringLiteral("exists")).toBool(), true);
             QVERIFY(w.value(QStringLiteral("rss_kb")).toInteger() > 0);
             QVERIFY(w.value(QStringLiteral("fds")).toInteger() > 0);
@@ -351,11 +342,10 @@ private Q_SLOTS:
 
     void serverWithoutWorkersOrRedis()
     {
-        std::unique_ptr<test::ChildProcess> server;
-        quint16 playerPort = 0, adminPort = 0;
+        test::ArenaServer server;
         QVERIFY(startServer(server, {QStringLiteral("--workers-max"), QStringLiteral("0"), QStringLiteral("--instance-id"),
-                                     QStringLiteral("agent-it-solo")},
-                            playerPort, adminPort));
+                                     QStringLiteral("agent-it-solo")}));
+        const quint16 adminPort = server.adminPort();
         TaskRegistry tasks;
         AgentCollector collector(settings(adminPort, false), tasks);
         QVERIFY(collector.redisProbe() == nullptr);
@@ -371,7 +361,7 @@ private Q_SLOTS:
         QVERIFY(!s.contains(QStringLiteral("redis_pool")));
         QCOMPARE(obj(s, "store").value(QStringLiteral("backend")).toString(), QStringLiteral("memory"));
         QCOMPARE(obj(s, "sessions").value(QStringLiteral("total")).toInt(-1), 0);
-        QCOMPARE(obj(obj(s, "server"), "process").value(QStringLiteral("pid")).toInteger(), server->processId());
+        QCOMPARE(obj(obj(s, "server"), "process").value(QStringLiteral("pid")).toInteger(), server.process().processId());
     }
 
     // Last: it kills the shared server.
@@ -386,9 +376,9 @@ private Q_SLOTS:
         const QJsonArray workersBefore = obj(collector.lastSnapshot(), "workers").value(QStringLiteral("list")).toArray();
         QVERIFY(!workersBefore.isEmpty());
 
-        const qint64 pid = m_server->processId();
-        m_server->sendSignal(SIGKILL);
-        QVERIFY(m_server->waitForFinished(5000)); // reaped: gone from /proc, not a zombie
+        const qint64 pid = m_server.process().processId();
+        m_server.process().sendSignal(SIGKILL);
+        QVERIFY(m_server.process().waitForFinished(5000)); // reaped: gone from /proc, not a zombie
         // Down within 3 s of the last answer; the test allows 4 s.
         QTRY_COMPARE_WITH_TIMEOUT(serverState(collector.lastSnapshot()), QStringLiteral("down"), 4000);
         QCOMPARE(down.size(), 1);

@@ -2,7 +2,7 @@
 // answers is down within 3 s of starting; a hung (SIGSTOPped) server is down within 3 s and up again
 // once it answers; the bearer token is sent, and a wrong one is reported with the HTTP status.
 #include "agent/serverpoller.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,9 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
-
 ServerPoller::Settings settingsFor(quint16 port, const QByteArray &token = {})
 {
     ServerPoller::Settings s;
@@ -37,20 +34,18 @@ class TestServerPoller final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::ChildProcess> m_server;
+    std::unique_ptr<test::ArenaServer> m_server;
     quint16 m_admin = 0;
 
     bool start(const QStringList &extra)
     {
-        m_server = std::make_unique<test::ChildProcess>();
-        QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                         QStringLiteral("0"), QStringLiteral("--workers-max"), QStringLiteral("0")};
-        args += extra;
-        if (!m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 15000)) {
+        m_server = std::make_unique<test::ArenaServer>();
+        if (!m_server->start(QStringLiteral(ARENA_SERVER_BINARY),
+                             QStringList{QStringLiteral("--workers-max"), QStringLiteral("0")} + extra, 15000)) {
             qWarning("%s", qPrintable(m_server->lastError()));
             return false;
         }
-        m_admin = quint16(m_server->readyMatch().captured(2).toUInt());
+        m_admin = m_server->adminPort();
         return true;
     }
 
@@ -60,7 +55,7 @@ private Q_SLOTS:
         if (QTest::currentTestFailed() && m_server)
             qWarning("arena-server said:\n%s", m_server->output().constData());
         if (m_server)
-            m_server->sendSignal(SIGCONT);
+            m_server->process().sendSignal(SIGCONT);
         m_server.reset();
     }
 
@@ -129,7 +124,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(up.size(), 1, 5000);
         QCOMPARE(poller.state(), ServerPoller::State::Up);
         QCOMPARE(poller.instanceId(), QStringLiteral("poller-1"));
-        QCOMPARE(poller.serverPid(), m_server->processId());
+        QCOMPARE(poller.serverPid(), m_server->process().processId());
         QVERIFY(poller.lastSuccess().isValid());
         // --workers-max 0: /workers/stats is 503, which is no error.
         QVERIFY(!poller.workers().has_value());
@@ -138,7 +133,7 @@ private Q_SLOTS:
         QVERIFY2(poller.metricsError().isEmpty(), qPrintable(poller.metricsError()));
 
         // The process is there but answers nothing: connections open, requests time out.
-        m_server->sendSignal(SIGSTOP);
+        m_server->process().sendSignal(SIGSTOP);
         QTRY_COMPARE_WITH_TIMEOUT(down.size(), 1, 4000);
         QCOMPARE(poller.state(), ServerPoller::State::Down);
         QVERIFY2(poller.downReason().contains(QStringLiteral("no successful poll for 3000 ms")), qPrintable(poller.downReason()));
@@ -146,7 +141,7 @@ private Q_SLOTS:
         // The last figures are kept for whoever wants to know what it was.
         QCOMPARE(poller.instanceId(), QStringLiteral("poller-1"));
 
-        m_server->sendSignal(SIGCONT);
+        m_server->process().sendSignal(SIGCONT);
         QTRY_COMPARE_WITH_TIMEOUT(up.size(), 2, 5000);
         QCOMPARE(poller.state(), ServerPoller::State::Up);
         QVERIFY(poller.downReason().isEmpty());
