@@ -21,10 +21,16 @@ inline const QRegularExpression &serverReadyLine()
 class ArenaServer
 {
 public:
-    // False (with the reason in lastError()) if it exits or is not ready within timeoutMs.
-    bool start(const QString &binary, const QStringList &extraArgs = {}, int timeoutMs = 10000)
+    // False (with the reason in lastError()) if it exits or is not ready within timeoutMs. `env`: extra
+    // "NAME=value" variables on top of the test's environment.
+    bool start(const QString &binary, const QStringList &extraArgs = {}, int timeoutMs = 10000,
+               const QStringList &env = {})
     {
         m_process = std::make_unique<ChildProcess>();
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const QString &pair : env)
+            environment.insert(pair.section(QLatin1Char('='), 0, 0), pair.section(QLatin1Char('='), 1));
+        m_process->setProcessEnvironment(environment);
         QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
                          QStringLiteral("0")};
         args += extraArgs;

@@ -1,7 +1,7 @@
 // The real arena-loadtest against the real arena-server (memory store, ports 0): short runs in each mode
 // whose --json report is checked, and runs that must fail cleanly — no server, a server that dies
 // mid-run, an interrupt, a pid that does not exist, bad usage.
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,9 +13,6 @@
 using namespace arena;
 
 namespace {
-
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 
 struct RunResult
 {
@@ -53,24 +50,22 @@ class TestLoadTest final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::ChildProcess> m_server;
+    std::unique_ptr<test::ArenaServer> m_server;
     quint16 m_playerPort = 0;
     quint16 m_adminPort = 0;
 
     bool startServer(const QStringList &extra = {})
     {
-        m_server = std::make_unique<test::ChildProcess>();
-        QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"),
-                               QStringLiteral("--admin-port"), QStringLiteral("0"),
-                               QStringLiteral("--instance-id"), QStringLiteral("loadtest-1"),
-                               QStringLiteral("--matchmaking-interval"), QStringLiteral("100ms")};
+        m_server = std::make_unique<test::ArenaServer>();
+        QStringList args{QStringLiteral("--instance-id"), QStringLiteral("loadtest-1"),
+                         QStringLiteral("--matchmaking-interval"), QStringLiteral("100ms")};
         args += extra;
-        if (!m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 15000)) {
+        if (!m_server->start(QStringLiteral(ARENA_SERVER_BINARY), args, 15000)) {
             qWarning("%s", qPrintable(m_server->lastError()));
             return false;
         }
-        m_playerPort = quint16(m_server->readyMatch().captured(1).toUInt());
-        m_adminPort = quint16(m_server->readyMatch().captured(2).toUInt());
+        m_playerPort = m_server->playerPort();
+        m_adminPort = m_server->adminPort();
         return true;
     }
     QString playerUrl() const { return QStringLiteral("ws://127.0.0.1:%1").arg(m_playerPort); }
@@ -172,7 +167,7 @@ private Q_SLOTS:
 
         // The server's pid came from /health; its CPU and memory were read from /proc.
         const QJsonObject server = obj(j, "server");
-        QCOMPARE(qint64(num(server, "pid")), m_server->processId());
+        QCOMPARE(qint64(num(server, "pid")), m_server->process().processId());
         QVERIFY(num(server, "cpu_seconds") >= 0);
         QVERIFY(num(server, "cpu_us_per_delivery") >= 0);
         QVERIFY(num(obj(server, "before_connect"), "rss_kb") > 0);
@@ -187,7 +182,7 @@ private Q_SLOTS:
     {
         QVERIFY(startServer());
         const QStringList target{QStringLiteral("--url"), playerUrl(), QStringLiteral("--server-pid"),
-                                 QString::number(m_server->processId())};
+                                 QString::number(m_server->process().processId())};
         const RunResult r = runLoadtest(target
                                             + cli({"--mode", "matchmaking", "--clients", "8", "--room-size", "4",
                                                    "--rate", "5", "--duration", "2", "--drain-timeout", "5", "--json",
@@ -202,7 +197,7 @@ private Q_SLOTS:
         QCOMPARE(num(messages, "delivered"), 320.0);
         checkLatencyOrdered(obj(r.json, "latency_ms"));
         QCOMPARE(num(obj(r.json, "errors"), "total"), 0.0);
-        QCOMPARE(qint64(num(obj(r.json, "server"), "pid")), m_server->processId());
+        QCOMPARE(qint64(num(obj(r.json, "server"), "pid")), m_server->process().processId());
         // --quiet: no progress and no summary on stderr.
         QVERIFY2(!r.err.contains("PASSED"), r.err.constData());
     }
@@ -292,7 +287,7 @@ private Q_SLOTS:
         const RunResult r = runLoadtest(
             QStringList{QStringLiteral("--url"), playerUrl()}
                 + cli({"--clients", "8", "--rate", "10", "--duration", "5", "--json", "--quiet"}),
-            60000, [this](QProcess &) { m_server->kill(); }, 2500);
+            60000, [this](QProcess &) { m_server->process().kill(); }, 2500);
         QVERIFY(r.finished);
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.elapsedMs < 30000);

@@ -3,7 +3,7 @@
 // that stops reading, and SIGTERM with clients connected.
 #include "server/auth/playerauth.h"
 #include "tests/support/adminhttp.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 #include "tests/support/testplayer.h"
 
 #include <QJsonArray>
@@ -39,8 +39,6 @@ QByteArray maskedTextFrame(const QByteArray &payload)
     return frame;
 }
 
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 }
 
 class TestPlayerProtocol final : public QObject
@@ -48,20 +46,19 @@ class TestPlayerProtocol final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::ChildProcess> m_server;
+    std::unique_ptr<test::ArenaServer> m_server;
     quint16 m_port = 0;
 
     bool start(const QStringList &extra = {})
     {
-        m_server = std::make_unique<test::ChildProcess>();
-        QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                         QStringLiteral("0"), QStringLiteral("--instance-id"), QStringLiteral("proto-1")};
+        m_server = std::make_unique<test::ArenaServer>();
+        QStringList args{QStringLiteral("--instance-id"), QStringLiteral("proto-1")};
         args += extra;
-        if (!m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 10000)) {
+        if (!m_server->start(QStringLiteral(ARENA_SERVER_BINARY), args, 10000)) {
             qWarning("%s", qPrintable(m_server->lastError()));
             return false;
         }
-        m_port = quint16(m_server->readyMatch().captured(1).toUInt());
+        m_port = m_server->playerPort();
         return true;
     }
 
@@ -622,7 +619,7 @@ private Q_SLOTS:
     {
         QVERIFY(start({QStringLiteral("--max-outbound-bytes"), QStringLiteral("1048576"), QStringLiteral("--messages-per-second"),
                        QStringLiteral("100000"), QStringLiteral("--message-burst"), QStringLiteral("100000")}));
-        const quint16 adminPort = quint16(m_server->readyMatch().captured(2).toUInt());
+        const quint16 adminPort = m_server->adminPort();
         // The reader speaks WebSocket by hand, joins a relay room, then never reads again.
         QTcpSocket reader;
         reader.connectToHost(QHostAddress::LocalHost, m_port);
@@ -812,7 +809,7 @@ private Q_SLOTS:
     {
         TestPlayer a;
         QVERIFY(a.connectAs(m_port, QStringLiteral("a")));
-        m_server->sendSignal(SIGTERM);
+        m_server->process().sendSignal(SIGTERM);
         const auto closing = a.next<SessionClosing>();
         QVERIFY(closing);
         QCOMPARE(closing->reason, QStringLiteral("shutdown"));
@@ -820,8 +817,8 @@ private Q_SLOTS:
         QVERIFY(closing->retryAfterMs);
         QVERIFY(a.waitDisconnected());
         QCOMPARE(a.client->closeCode(), quint16(1001));
-        QVERIFY(m_server->waitForFinished(5000));
-        QCOMPARE(m_server->exitCode(), 0);
+        QVERIFY(m_server->process().waitForFinished(5000));
+        QCOMPARE(m_server->process().exitCode(), 0);
     }
 };
 

@@ -3,7 +3,7 @@
 // worker is left; scale, restart and drain keep every match; the watchdog kills a blocked worker; idle
 // workers are suspended.
 #include "tests/support/adminhttp.h"
-#include "tests/support/childprocess.h"
+#include "tests/support/arenaserver.h"
 #include "tests/support/testplayer.h"
 
 #include <QDir>
@@ -22,9 +22,6 @@ using namespace arena::protocol;
 using test::TestPlayer;
 
 namespace {
-
-const QRegularExpression readyLine(
-    QStringLiteral("^arena-server ready player=(\\d+) admin=(\\d+) instance=(\\S+) store=(\\w+)"));
 
 bool processAlive(qint64 pid)
 {
@@ -121,27 +118,22 @@ class TestWorkerPool final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::ChildProcess> m_server;
+    std::unique_ptr<test::ArenaServer> m_server;
     quint16 m_port = 0;
     quint16 m_admin = 0;
     QByteArray m_token; // for the admin API when the server has a token file
 
     bool start(const QStringList &extra = {}, const QStringList &env = {})
     {
-        m_server = std::make_unique<test::ChildProcess>();
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        for (const QString &pair : env)
-            environment.insert(pair.section(QLatin1Char('='), 0, 0), pair.section(QLatin1Char('='), 1));
-        m_server->setProcessEnvironment(environment);
-        QStringList args{QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                         QStringLiteral("0"), QStringLiteral("--instance-id"), QStringLiteral("pool-1")};
+        m_server = std::make_unique<test::ArenaServer>();
+        QStringList args{QStringLiteral("--instance-id"), QStringLiteral("pool-1")};
         args += extra;
-        if (!m_server->startAndWait(QStringLiteral(ARENA_SERVER_BINARY), args, readyLine, 10000)) {
+        if (!m_server->start(QStringLiteral(ARENA_SERVER_BINARY), args, 10000, env)) {
             qWarning("%s", qPrintable(m_server->lastError()));
             return false;
         }
-        m_port = quint16(m_server->readyMatch().captured(1).toUInt());
-        m_admin = quint16(m_server->readyMatch().captured(2).toUInt());
+        m_port = m_server->playerPort();
+        m_admin = m_server->adminPort();
         return true;
     }
 
@@ -281,8 +273,8 @@ private Q_SLOTS:
             pids.append(w[QStringLiteral("pid")].toInteger());
         for (qint64 pid : pids)
             QVERIFY(processAlive(pid));
-        m_server->sendSignal(SIGKILL);
-        QTRY_COMPARE_WITH_TIMEOUT(m_server->state(), QProcess::NotRunning, 5000);
+        m_server->process().sendSignal(SIGKILL);
+        QTRY_COMPARE_WITH_TIMEOUT(m_server->process().state(), QProcess::NotRunning, 5000);
         for (qint64 pid : pids)
             QTRY_VERIFY2_WITH_TIMEOUT(!processAlive(pid), qPrintable(QString::number(pid)), 5000);
     }
@@ -442,13 +434,11 @@ private Q_SLOTS:
 
     void missingWorkerBinaryIsAStartupError()
     {
-        test::ChildProcess server;
-        QVERIFY(!server.startAndWait(QStringLiteral(ARENA_SERVER_BINARY),
-                                     {QStringLiteral("--player-port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
-                                      QStringLiteral("0"), QStringLiteral("--worker-binary"), QStringLiteral("/nonexistent/arena-worker")},
-                                     readyLine, 10000));
-        QTRY_COMPARE_WITH_TIMEOUT(server.state(), QProcess::NotRunning, 5000);
-        QCOMPARE(server.exitCode(), 1);
+        test::ArenaServer server;
+        QVERIFY(!server.start(QStringLiteral(ARENA_SERVER_BINARY),
+                              {QStringLiteral("--worker-binary"), QStringLiteral("/nonexistent/arena-worker")}));
+        QTRY_COMPARE_WITH_TIMEOUT(server.process().state(), QProcess::NotRunning, 5000);
+        QCOMPARE(server.process().exitCode(), 1);
         QVERIFY(server.output().contains("/nonexistent/arena-worker"));
     }
 
