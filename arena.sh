@@ -21,19 +21,24 @@ BUILD="${ARENA_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(build-essential cmake pkg-config git curl
           qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev
           libhiredis-dev redis-server xvfb xauth fonts-dejavu-core libxkbcommon-dev
-          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev)
+          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev chromium)
+SDK="$ROOT/clients/typescript"
+NODE_MIN=20.19 # vite 7 and vitest 3 (the SDK's build and tests)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'arena.sh: %s\n' "$*" >&2; exit 1; }
 
 setup() {
+    apt_setup
+    sdk_setup
+}
+
+apt_setup() {
     local missing=()
     for p in "${PACKAGES[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
-    if [ ${#missing[@]} -eq 0 ]; then
-        return 0
-    fi
+    [ ${#missing[@]} -eq 0 ] && return 0
     log "installing: ${missing[*]}"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
@@ -44,15 +49,36 @@ setup() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The TypeScript SDK's tools (clients/typescript): Node.js >= $NODE_MIN and its npm packages, from
+# package-lock.json. Debian 12's own nodejs is 18, too old: a machine without a new enough Node gets it
+# from wherever its admin gets Node (NodeSource, nvm); ARENA_SKIP_SDK=1 builds and tests without the SDK.
+sdk_setup() {
+    [ "${ARENA_SKIP_SDK:-0}" = 1 ] && return 0
+    command -v node >/dev/null && command -v npm >/dev/null \
+        || die "Node.js >= $NODE_MIN and npm are needed for the TypeScript SDK (or set ARENA_SKIP_SDK=1)"
+    local have; have="$(node -p 'process.versions.node')"
+    node -e "const [a,b]=process.versions.node.split('.').map(Number), [x,y]='$NODE_MIN'.split('.').map(Number);
+             process.exit(a>x||(a===x&&b>=y)?0:1)" \
+        || die "Node.js $have is too old for the TypeScript SDK: $NODE_MIN or newer (or set ARENA_SKIP_SDK=1)"
+    if [ ! -f "$SDK/node_modules/.package-lock.json" ] || [ "$SDK/package-lock.json" -nt "$SDK/node_modules/.package-lock.json" ]; then
+        log "installing the TypeScript SDK's npm packages (npm ci)"
+        (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 configure_and_build() { # dir, extra cmake args...
     local dir="$1"; shift
     cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
     cmake --build "$dir" -j "$JOBS"
 }
 
+sdk_cmake_flags() {
+    [ "${ARENA_SKIP_SDK:-0}" = 1 ] && echo "-DARENA_TEST_SDK=OFF" || echo "-DARENA_TEST_SDK=ON"
+}
+
 build() {
     log "building into $BUILD"
-    configure_and_build "$BUILD" -DARENA_WERROR=ON
+    configure_and_build "$BUILD" -DARENA_WERROR=ON "$(sdk_cmake_flags)"
 }
 
 run_ctest() { # dir, label
@@ -69,8 +95,9 @@ test_all() {
     [ $quick -eq 1 ] && return 0
 
     log "building with AddressSanitizer + UndefinedBehaviorSanitizer"
+    # The SDK's suite runs against the sanitized server too; the browser demo test once is enough.
     configure_and_build "$BUILD-asan" -DARENA_SANITIZE=ON -DARENA_WERROR=ON \
-        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF
+        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF -DARENA_TEST_WEB_DEMO=OFF "$(sdk_cmake_flags)"
     run_ctest "$BUILD-asan" "ASan + UBSan build"
 
     log "building the libFuzzer targets (clang)"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs all of Arena's benchmarks (Redis client against a private redis-server, protocol codec, server
-# load, worker pool, agent overhead and latency, console repaint and memory) and prints the figures for
+# load, worker pool, agent overhead and latency, console repaint and memory, the TypeScript SDK's bundle
+# size and reconnection time) and prints the figures for
 # docs/BENCHMARKS.md.
 #   bench/run.sh [build-dir] [runs]
 # Redis client: redis-benchmark and bench_redis_pipeline alternate against the same redis-server, so
@@ -42,4 +43,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # The console benchmark needs no server: a synthetic fleet fed to the real window (offscreen platform).
 if [ -x "$BUILD/bench/console/bench_console" ]; then
     "$HERE/console/run.sh" "$BUILD" 3
+fi
+# The TypeScript SDK (needs Node.js and clients/typescript/node_modules: ./arena.sh setup).
+if [ -d "$HERE/../clients/typescript/node_modules" ]; then
+    "$HERE/sdk/run.sh" "$BUILD" 3
 fi
