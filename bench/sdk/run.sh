@@ -17,7 +17,7 @@ for run in $(seq 1 "$RUNS"); do
     node "$HERE/reconnect.mjs" "$BUILD/server/arena-server" 100 | tee -a "$out"
 done
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-for key in p50_ms p99_ms max_ms mean_backoff_ms; do
+for key in p50_ms p99_ms max_ms mean_backoff_ms without_backoff_p50_ms without_backoff_p99_ms; do
     echo "median $key over $RUNS runs: $(sed -n "s/.*\"$key\":\([0-9.]*\).*/\1/p" "$out" | median)"
 done
 rm -f "$out"
