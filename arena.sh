@@ -8,11 +8,13 @@
 #   ./arena.sh test --quick     setup + build + the test suite of the normal build only
 #   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and an
 #                               arena-agent beside it, show it is healthy, play 20 simulated players
-#                               against it, show the agent's view with arena-ctl; runs until Ctrl-C
-#                               (--once: stop after showing)
+#                               against it, show the agent's view with arena-ctl, serve the browser
+#                               duel demo (http://127.0.0.1:8080/, ARENA_DEMO_WEB_PORT); runs until
+#                               Ctrl-C (--once: stop after showing)
 #   ./arena.sh bench            build and run the benchmarks (figures for docs/BENCHMARKS.md)
 #
-# Environment: ARENA_JOBS (parallel build jobs, default 2), ARENA_BUILD_DIR (default ./build).
+# Environment: ARENA_JOBS (parallel build jobs, default 2), ARENA_BUILD_DIR (default ./build),
+# ARENA_SKIP_SDK=1 (no TypeScript SDK: no Node.js needed, its tests and the browser demo left out).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -165,8 +167,22 @@ demo() {
     log "arena-ctl fleet";              "${ctl[@]}" fleet
     log "arena-ctl stats";              "${ctl[@]}" stats
     log "arena-ctl cleanup --dry-run";  "${ctl[@]}" cleanup --dry-run
+    local web=""
+    if [ "${ARENA_SKIP_SDK:-0}" != 1 ]; then
+        log "building the browser demo (clients/typescript/demo) and serving it"
+        (cd "$SDK" && npm run --silent build:demo >/dev/null)
+        local webout; webout="$(mktemp)"
+        node "$SDK/demo/serve.mjs" --port "${ARENA_DEMO_WEB_PORT:-8080}" --arena "ws://127.0.0.1:$player" >"$webout" 2>&1 &
+        local webpid=$!
+        trap "kill $webpid $agentpid $pid 2>/dev/null; wait $webpid $agentpid $pid 2>/dev/null; rm -f '$out' '$agentout' '$webout'" EXIT
+        wait_ready demo $webpid "$webout"
+        web="$(sed -n 's/^demo ready \(http[^ ]*\).*/\1/p' "$webout")"
+        curl -fsS "${web}config.json"; echo
+        curl -fsS "$web" | grep -q '<title>' || die "the browser demo's page did not load"
+    fi
     [ $once -eq 1 ] && return 0
     log "players can connect to ws://127.0.0.1:$player (docs/PROTOCOL.md)"
+    [ -n "$web" ] && log "browser demo: open ${web} in two tabs to play a duel, and ${web}?view=lobby to watch"
     log "operators: ${ctl[*]} <command> (docs/ADMIN-API.md)"
     log "running until Ctrl-C"
     wait $pid
