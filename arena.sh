@@ -63,8 +63,11 @@ sdk_setup() {
              process.exit(a>x||(a===x&&b>=y)?0:1)" \
         || die "Node.js $have is too old for the TypeScript SDK: $NODE_MIN or newer (or set ARENA_SKIP_SDK=1)"
     if [ ! -f "$SDK/node_modules/.package-lock.json" ] || [ "$SDK/package-lock.json" -nt "$SDK/node_modules/.package-lock.json" ]; then
-        log "installing the TypeScript SDK's npm packages (npm ci)"
-        (cd "$SDK" && npm ci --no-audit --no-fund --loglevel=error)
+        # The versions of package-lock.json. Not `npm ci`: npm 11 refuses a lock file that lacks the
+        # optional packages of other platforms (rollup's), which a registry mirror may not hold at the
+        # locked version; `npm install --no-save` installs the same versions and leaves the lock alone.
+        log "installing the TypeScript SDK's npm packages (from package-lock.json)"
+        (cd "$SDK" && npm install --no-save --no-audit --no-fund --loglevel=error)
     fi
 }
 
