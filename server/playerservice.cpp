@@ -81,10 +81,10 @@ void PlayerService::dispatch(Session &session, const protocol::ClientMessage &me
 
 void PlayerService::queue(Session &session, const protocol::Queue &request)
 {
-    if (m_draining) {
+    if (const QString refusal = newWorkRefusal(); !refusal.isEmpty()) {
         auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
-                                              QStringLiteral("this instance is draining and queues no new "
-                                                             "tickets; queue on another instance"),
+                                              refusal + QStringLiteral(" and queues no new tickets; queue on "
+                                                                       "another instance"),
                                               request.rid);
         e.retryAfterMs = 1000;
         session.send(e);
@@ -235,9 +235,30 @@ void PlayerService::onTicketRemoved(const Ticket &ticket, const QString &reason)
 void PlayerService::setDraining(bool draining)
 {
     m_draining = draining;
-    m_sessions->setAcceptingNewSessions(!draining);
-    m_rooms->setPlayerCreatesRooms(!draining);
-    m_matchmaker->setMatching(!draining);
+    applyNewWorkSwitches();
+}
+
+void PlayerService::setLeaseHeld(bool held)
+{
+    m_leaseHeld = held;
+    applyNewWorkSwitches();
+}
+
+QString PlayerService::newWorkRefusal() const
+{
+    if (m_draining)
+        return QStringLiteral("this instance is draining");
+    if (!m_leaseHeld)
+        return QStringLiteral("this instance lost its fleet lease and is registering again");
+    return {};
+}
+
+void PlayerService::applyNewWorkSwitches()
+{
+    const QString refusal = newWorkRefusal();
+    m_sessions->setAcceptingNewSessions(refusal.isEmpty(), refusal);
+    m_rooms->setPlayerCreatesRooms(refusal.isEmpty(), refusal);
+    m_matchmaker->setMatching(refusal.isEmpty());
 }
 
 void PlayerService::cancelTickets(const QString &reason, std::function<void(Result<int>)> done)

@@ -68,6 +68,9 @@ public:
     // Turning it on leaves queued tickets alone: cancelTickets() removes them.
     void setDraining(bool draining);
     bool isDraining() const { return m_draining; }
+    // While the instance's fleet lease is lost it takes no new work either (as when draining), until it
+    // has registered again; the players are told why.
+    void setLeaseHeld(bool held);
     // Removes this instance's queue tickets, telling their players (queue_cancelled with `reason`);
     // delivers how many went.
     void cancelTickets(const QString &reason, std::function<void(Result<int>)> done);
@@ -86,6 +89,10 @@ public:
     Load load() const;
 
 private:
+    // Applies m_draining and m_leaseHeld to sessions, rooms and matchmaking.
+    void applyNewWorkSwitches();
+    // Why no new work is taken ("this instance is draining"), or empty.
+    QString newWorkRefusal() const;
     void dispatch(Session &session, const protocol::ClientMessage &message);
     void queue(Session &session, const protocol::Queue &request);
     void cancelQueue(Session &session, const protocol::CancelQueue &request);
@@ -100,6 +107,7 @@ private:
     Matchmaker *m_matchmaker;
     MessageMetrics m_messageMetrics;
     bool m_draining = false;
+    bool m_leaseHeld = true;
 };
 
 } // namespace arena

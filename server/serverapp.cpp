@@ -4,6 +4,7 @@
 #include "server/auditlog.h"
 #include "server/auth/playerauth.h"
 #include "server/cleanup/cleanupsweep.h"
+#include "server/cluster/instanceregistry.h"
 #include "server/draincontrol.h"
 #include "server/gateway/playergateway.h"
 #include "server/hosting/roommanager.h"
@@ -22,6 +23,7 @@
 #include "shared/store/redisstore.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QJsonDocument>
@@ -129,6 +131,12 @@ Result<void> ServerApp::init(const Config &config)
     m_instanceId = config.stringValue(QStringLiteral("instance-id"));
     if (m_instanceId.isEmpty())
         m_instanceId = QHostInfo::localHostName() + QLatin1Char('-') + QString::number(::getpid());
+    // The id is part of Redis keys (and a cluster hash tag: instance:{<id>}) and of SCAN patterns.
+    static const QRegularExpression validId(QStringLiteral("^[A-Za-z0-9._-]{1,100}$"));
+    if (!validId.match(m_instanceId).hasMatch())
+        return Error{QStringLiteral("invalid_config"),
+                     QStringLiteral("instance-id: \"%1\" may hold only letters, digits, '.', '_' and '-' (1 to 100)")
+                         .arg(m_instanceId)};
     m_storeCheckInterval = config.duration(QStringLiteral("store-check-interval"));
     m_shutdownDeadline = config.duration(QStringLiteral("shutdown-deadline"));
     m_cleanupInterval = config.duration(QStringLiteral("cleanup-interval"));
@@ -256,6 +264,52 @@ Result<void> ServerApp::init(const Config &config)
     if (auto port = m_gateway->listen(playerAddress, quint16(config.intValue(QStringLiteral("player-port"))));
         !port.ok())
         return port.error();
+    return startRegistry(config.duration(QStringLiteral("lease-ttl")));
+}
+
+Result<void> ServerApp::startRegistry(std::chrono::milliseconds leaseTtl)
+{
+    InstanceRegistry::Settings settings;
+    settings.instanceId = m_instanceId;
+    settings.leaseTtl = leaseTtl;
+    settings.info = {{"host", QHostInfo::localHostName().toUtf8()},
+                     {"pid", QByteArray::number(qint64(::getpid()))},
+                     {"player_port", QByteArray::number(playerPort())},
+                     {"admin_port", QByteArray::number(adminPort())},
+                     {"version", QByteArrayLiteral(ARENA_VERSION)},
+                     {"started", m_startedAt.toString(Qt::ISODateWithMs).toUtf8()}};
+    m_registry = new InstanceRegistry(*m_store, settings, this);
+    // Load for placing matches on the least-loaded instance; written with every renewal.
+    m_registry->setLoadProvider([this]() -> StateStore::Fields {
+        return {{"sessions", QByteArray::number(m_players->sessions().sessionCount())},
+                {"rooms", QByteArray::number(m_players->rooms().roomCount())},
+                {"draining", isDraining() ? QByteArrayLiteral("1") : QByteArrayLiteral("0")}};
+    });
+    connect(m_registry, &InstanceRegistry::stateChanged, this, [this](InstanceRegistry::State state) {
+        m_players->setLeaseHeld(state != InstanceRegistry::State::Lost);
+    });
+    connect(m_registry, &InstanceRegistry::leaseLost, this, [this] { m_leaseLost->inc(); });
+
+    // Wait (briefly) for the first registration: an id held by another live process must stop this one
+    // before it says it is ready. A store that does not answer in time leaves the registry retrying in
+    // the background while the instance serves its own players.
+    std::optional<Result<qint64>> first;
+    QEventLoop wait;
+    m_registry->start([&first, &wait](Result<qint64> result) {
+        first = std::move(result);
+        wait.quit();
+    });
+    QTimer::singleShot(2000, &wait, &QEventLoop::quit);
+    if (!first)
+        wait.exec();
+    if (first && !first->ok() && first->error().code == QLatin1String("in_use"))
+        return Error{QStringLiteral("in_use"),
+                     first->error().message + QStringLiteral("; pick another --instance-id, or wait for its lease "
+                                                             "to run out if that process is gone")};
+    if (!first || !first->ok())
+        qCWarning(lcServer).noquote() << "not registered in the fleet yet:"
+                                      << (first ? first->error().message : QStringLiteral("the store did not answer"))
+                                      << "- retrying in the background";
     return {};
 }
 
@@ -352,6 +406,16 @@ void ServerApp::registerMetrics()
     m_metrics.callbackGauge(QStringLiteral("arena_store_available"),
                             QStringLiteral("1 while the state store can serve, 0 while it cannot"),
                             [this] { return m_store->isAvailable() ? 1.0 : 0.0; });
+    m_metrics.callbackGauge(QStringLiteral("arena_lease_held"),
+                            QStringLiteral("1 while this instance holds a confirmed lease in the fleet registry"),
+                            [this] { return m_registry && m_registry->state() == InstanceRegistry::State::Held ? 1.0 : 0.0; });
+    m_metrics.callbackGauge(QStringLiteral("arena_lease_epoch"),
+                            QStringLiteral("Epoch (fencing token) of this instance's current registration; 0 before the first"),
+                            [this] { return m_registry ? double(m_registry->epoch()) : 0.0; });
+    m_leaseLost = &m_metrics
+                       .counter(QStringLiteral("arena_lease_lost_total"),
+                                QStringLiteral("Times this instance lost its lease (paused or cut off past the lease TTL)"))
+                       .labels({});
     m_metrics.callbackGauge(QStringLiteral("arena_draining"),
                             QStringLiteral("1 while the instance drains (POST /drain): no new sessions, rooms, "
                                            "tickets or matches; 0 otherwise"),
@@ -388,13 +452,17 @@ void ServerApp::registerAdminRoutes()
         respond(AdminResponse::json({{QStringLiteral("live"), true}}));
     });
     m_admin->route(M::Get, QStringLiteral("/ready"), std::nullopt, [this](const AdminRequest &, AdminApi::Respond respond) {
-        // A draining instance is alive but must get no new players: load balancers take it out.
-        const bool ready = !m_shuttingDown && !isDraining();
+        // A draining instance, or one re-registering after it lost its lease, is alive but must get no new
+        // players: load balancers take it out.
+        const bool leaseLost = m_registry && !m_registry->allowsNewWork();
+        const bool ready = !m_shuttingDown && !isDraining() && !leaseLost;
         QJsonObject body{{QStringLiteral("ready"), ready}, {QStringLiteral("draining"), isDraining()}};
         if (m_shuttingDown)
             body.insert(QStringLiteral("reason"), QStringLiteral("shutting_down"));
         else if (isDraining())
             body.insert(QStringLiteral("reason"), QStringLiteral("draining"));
+        else if (leaseLost)
+            body.insert(QStringLiteral("reason"), QStringLiteral("lease_lost"));
         respond(AdminResponse::json(body, ready ? 200 : 503));
     });
     m_admin->route(M::Get, QStringLiteral("/health"), std::nullopt,
@@ -726,7 +794,7 @@ QJsonObject ServerApp::health() const
     QString status = QStringLiteral("ok");
     if (m_shuttingDown)
         status = QStringLiteral("shutting_down");
-    else if (!storeOk)
+    else if (!storeOk || (m_registry && !m_registry->allowsNewWork()))
         status = QStringLiteral("degraded");
     QJsonObject out{
         {QStringLiteral("status"), status},
@@ -739,6 +807,7 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("connected"), m_players ? m_players->sessions().connectedCount() : 0},
         {QStringLiteral("rooms"), m_players ? m_players->rooms().roomCount() : 0},
         {QStringLiteral("draining"), isDraining()},
+        {QStringLiteral("lease"), m_registry ? m_registry->toJson() : QJsonValue()},
         {QStringLiteral("workers"), m_workers ? m_workers->stats().value(QStringLiteral("pool")) : QJsonValue()},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
@@ -829,8 +898,14 @@ void ServerApp::shutdown()
                  [this, finish](Result<qint64> r) {
         if (!r.ok())
             qCWarning(lcServer) << "could not remove this instance's keys:" << r.error().message;
-        // A short grace for the close frames already queued on the player sockets.
-        QTimer::singleShot(200, this, finish);
+        const auto grace = [this, finish] {
+            // A short grace for the close frames already queued on the player sockets.
+            QTimer::singleShot(200, this, finish);
+        };
+        if (m_registry)
+            m_registry->stop(grace); // the lease record goes last: the instance is gone once it is
+        else
+            grace();
     });
 }
 

@@ -25,6 +25,7 @@ class AdminApi;
 class CleanupSweep;
 class Config;
 class DrainControl;
+class InstanceRegistry;
 class PlayerAuth;
 class PlayerGateway;
 class PlayerService;
@@ -75,6 +76,7 @@ private:
     void registerWorkerRoutes();
     void registerDrainRoutes();
     void registerSessionRoutes();
+    Result<void> startRegistry(std::chrono::milliseconds leaseTtl);
     // The answer of an audited POST: records the action with its result, then responds.
     std::function<void(Result<QJsonObject>)> audited(const AdminRequest &request, const QString &action,
                                                      const QString &target, const QJsonObject &parameters,
@@ -97,6 +99,7 @@ private:
     std::unique_ptr<RoomTypeRegistry> m_roomTypes;
     PlayerService *m_players = nullptr;
     DrainControl *m_drain = nullptr;
+    InstanceRegistry *m_registry = nullptr;
     WorkerPool *m_workers = nullptr; // null with --workers-max 0
     std::unique_ptr<AuditLog> m_audit;
     CleanupSweep *m_cleanup = nullptr;
@@ -104,6 +107,7 @@ private:
     AdminApi *m_admin = nullptr;
     Histogram *m_storeRoundTrip = nullptr; // series owned by m_metrics
     Counter *m_storeCheckFailures = nullptr;
+    Counter *m_leaseLost = nullptr;
     std::chrono::milliseconds m_storeCheckInterval{5000};
     std::chrono::milliseconds m_shutdownDeadline{30000};
     std::chrono::milliseconds m_cleanupInterval{60000};

@@ -66,6 +66,11 @@ QList<SettingSpec> serverSettings()
                               QStringLiteral("Time allowed to connect and authenticate to Redis"), 100ms, 60s),
         SettingSpec::duration(QStringLiteral("redis-command-timeout"), 5s,
                               QStringLiteral("Time a Redis command may take before it fails"), 50ms, 5min),
+        SettingSpec::duration(QStringLiteral("lease-ttl"), 10s,
+                              QStringLiteral("Lifetime of this instance's lease in the fleet registry; renewed every "
+                                             "third of it. An instance that misses it (paused, cut off) takes no new "
+                                             "work until it registers again with a new epoch"),
+                              1s, 10min),
         SettingSpec::string(QStringLiteral("instance-id"), QString(),
                             QStringLiteral("Name of this instance in the fleet; empty means <hostname>-<pid>")),
         SettingSpec::filePath(QStringLiteral("admin-token-file"), QString(),

@@ -182,8 +182,9 @@ void RoomManager::createAndJoin(Session &session, const CreateOptions &options, 
 {
     if (!m_playerCreates) {
         auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
-                                              QStringLiteral("this instance is draining and creates no new rooms; "
-                                                             "join an existing one or play on another instance"),
+                                              m_playerCreatesRefusal + QStringLiteral(" and creates no new rooms; join "
+                                                                                      "an existing one or play on "
+                                                                                      "another instance"),
                                               rid);
         e.retryAfterMs = 1000;
         session.send(e);

@@ -64,7 +64,12 @@ public:
 
     // Draining: players' create (and a join_or_create that finds no room to join) get unavailable;
     // existing rooms still take members, and createRoom() (a match already formed) still works.
-    void setPlayerCreatesRooms(bool allowed) { m_playerCreates = allowed; }
+    // `refusal` says why, for the players turned away ("this instance is draining").
+    void setPlayerCreatesRooms(bool allowed, const QString &refusal = QStringLiteral("this instance is draining"))
+    {
+        m_playerCreates = allowed;
+        m_playerCreatesRefusal = refusal;
+    }
 
     // Rooms of types that run in workers are hosted by `pool` from now on; without one (workers-max 0)
     // they run in this process like any other.
@@ -102,6 +107,7 @@ private:
     QString m_instanceId;
     std::map<QString, LiveRoom *> m_rooms; // owned (QObject children), ordered by id
     bool m_playerCreates = true;
+    QString m_playerCreatesRefusal;
     QTimer m_listChanged;                 // debounces room-list notifications to lobbies
     Counter *m_messages = nullptr;
     Counter *m_deliveries = nullptr;

@@ -177,11 +177,11 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
     }
 
     if (!m_acceptingNew) {
-        // Draining: sessions here run to their end, new ones belong on another instance. The connection
-        // stays open, like after any refused hello, for a resume.
+        // Draining (or re-registering after a lost lease): sessions here run to their end, new ones belong
+        // on another instance. The connection stays open, like after any refused hello, for a resume.
         auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
-                                              QStringLiteral("this instance is draining and starts no new "
-                                                             "sessions; connect to another"),
+                                              m_refusal + QStringLiteral(" and starts no new sessions; connect to "
+                                                                         "another"),
                                               hello.rid);
         e.retryAfterMs = 1000;
         connection->send(e);

@@ -66,7 +66,12 @@ public:
     void setAccepting(bool accepting) { m_accepting = accepting; }
     // Stops creating sessions (draining): a hello that would start a new session gets unavailable, but
     // a session is still resumed with its token.
-    void setAcceptingNewSessions(bool accepting) { m_acceptingNew = accepting; }
+    // `refusal` says why, for the players turned away ("this instance is draining").
+    void setAcceptingNewSessions(bool accepting, const QString &refusal = QStringLiteral("this instance is draining"))
+    {
+        m_acceptingNew = accepting;
+        m_refusal = refusal;
+    }
     bool isAcceptingNewSessions() const { return m_acceptingNew; }
 
     // Idle sessions and detached sessions past the resume grace. With dryRun nothing changes.
@@ -104,6 +109,7 @@ private:
     QHash<PlayerConnection *, std::shared_ptr<QTimer>> m_pending; // awaiting hello
     bool m_accepting = true;
     bool m_acceptingNew = true;
+    QString m_refusal;
     Counter *m_started = nullptr;
     Counter *m_resumed = nullptr;
     Counter *m_refusedBusy = nullptr;

@@ -1,0 +1,191 @@
+// arena-server processes sharing one redis-server, seen through the instance registry: each writes its
+// lease record (instance:{<id>}: epoch, process, ports, load) with the lease TTL and indexes itself in
+// `instances`; a second process with the same id is refused at start; kill -9 leaves a record that
+// expires within the TTL; an instance stopped (SIGSTOP) past its TTL while another process took its id
+// has its old-epoch renewals refused, takes no new work (/ready 503 lease_lost, hello unavailable) and
+// registers again with a new epoch once the id is free; SIGTERM removes the record; a Redis restarted
+// empty sees every instance register again.
+#include "tests/support/adminhttp.h"
+#include "tests/support/arenaserver.h"
+#include "tests/support/redisserver.h"
+#include "tests/support/testplayer.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+#include <csignal>
+
+using namespace arena;
+using test::TestPlayer;
+
+class TestFleetLease final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RedisServer> m_redis;
+    std::vector<std::unique_ptr<test::ArenaServer>> m_servers;
+
+    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {})
+    {
+        auto server = std::make_unique<test::ArenaServer>();
+        if (!server->start(QStringLiteral(ARENA_SERVER_BINARY),
+                           QStringList{QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"), id,
+                                       QStringLiteral("--lease-ttl"), QStringLiteral("1s"),
+                                       QStringLiteral("--workers-max"), QStringLiteral("0")}
+                               + extra)) {
+            qWarning("%s", qPrintable(server->lastError()));
+            return nullptr;
+        }
+        m_servers.push_back(std::move(server));
+        return m_servers.back().get();
+    }
+    QByteArray cli(const QStringList &args) const { return m_redis->cli(args); }
+    QByteArray field(const QString &id, const char *name) const
+    {
+        return cli({QStringLiteral("HGET"), QStringLiteral("arena:instance:{%1}").arg(id), QLatin1String(name)});
+    }
+    static QJsonObject lease(const test::ArenaServer &server)
+    {
+        return test::getJson(server.adminPort(), QStringLiteral("/health")).value(QStringLiteral("lease")).toObject();
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_redis = std::make_unique<test::RedisServer>();
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->lastError()));
+    }
+    void cleanup()
+    {
+        for (auto &server : m_servers) {
+            if (QTest::currentTestFailed())
+                qWarning("%s said:\n%s", qPrintable(server->instance()), server->output().constData());
+            server->process().sendSignal(SIGCONT);
+            server->stop(3000);
+        }
+        m_servers.clear();
+        m_redis.reset();
+    }
+
+    void recordsIndexAndDuplicateIds()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        QVERIFY(a && b);
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("1"));
+        QCOMPARE(field(QStringLiteral("alpha"), "player_port"), QByteArray::number(a->playerPort()));
+        QCOMPARE(field(QStringLiteral("beta"), "admin_port"), QByteArray::number(b->adminPort()));
+        QVERIFY(field(QStringLiteral("alpha"), "process").contains(':'));
+        const qint64 pttl = cli({QStringLiteral("PTTL"), QStringLiteral("arena:instance:{alpha}")}).toLongLong();
+        QVERIFY2(pttl > 0 && pttl <= 1000, QByteArray::number(pttl).constData());
+        QCOMPARE(cli({QStringLiteral("ZRANGE"), QStringLiteral("arena:instances"), QStringLiteral("0"), QStringLiteral("-1")}),
+                 QByteArray("alpha\nbeta"));
+        const QJsonObject l = lease(*a);
+        QCOMPARE(l.value(QStringLiteral("state")).toString(), QStringLiteral("held"));
+        QCOMPARE(l.value(QStringLiteral("epoch")).toInt(), 1);
+        QCOMPARE(l.value(QStringLiteral("ttl_ms")).toInt(), 1000);
+
+        // Load goes with every renewal.
+        TestPlayer p;
+        QVERIFY(p.connectAs(a->playerPort(), QStringLiteral("p")));
+        QTRY_COMPARE_WITH_TIMEOUT(field(QStringLiteral("alpha"), "sessions"), QByteArray("1"), 3000);
+
+        // The same id again, while alpha's process lives: refused before it says it is ready.
+        test::ArenaServer twin;
+        QVERIFY(!twin.start(QStringLiteral(ARENA_SERVER_BINARY),
+                            {QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"),
+                             QStringLiteral("alpha"), QStringLiteral("--workers-max"), QStringLiteral("0")}));
+        QTRY_COMPARE_WITH_TIMEOUT(twin.process().state(), QProcess::NotRunning, 5000);
+        QCOMPARE(twin.process().exitCode(), 1);
+        QVERIFY2(twin.output().contains("held by another live process"), twin.output().constData());
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("1")); // untouched
+
+        // An id that cannot be a key is refused too.
+        test::ArenaServer bad;
+        QVERIFY(!bad.start(QStringLiteral(ARENA_SERVER_BINARY), {QStringLiteral("--instance-id"), QStringLiteral("a{b}")}));
+        QTRY_COMPARE_WITH_TIMEOUT(bad.process().state(), QProcess::NotRunning, 5000);
+        QVERIFY(bad.output().contains("instance-id"));
+    }
+
+    void killedRecordExpiresAndTermRemovesIt()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        QVERIFY(a && b);
+        a->process().sendSignal(SIGKILL);
+        QVERIFY(a->process().waitForFinished(5000));
+        // Nobody renews it: gone within the TTL (1 s), while beta's stays.
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{alpha}")}), QByteArray("0"),
+                                  3000);
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{beta}")}), QByteArray("1"));
+        // Its index entry stays, scored by a lease end now in the past: what a sweep looks for.
+        const double until = cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("alpha")}).toDouble();
+        QVERIFY(until > 0 && until < double(QDateTime::currentMSecsSinceEpoch()));
+
+        b->stop(5000);
+        QCOMPARE(b->process().exitCode(), 0);
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{beta}")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("beta")}), QByteArray());
+    }
+
+    void pausedPastItsTtlTakesNoNewWorkUntilRegisteredAgain()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        QVERIFY(a);
+        a->process().sendSignal(SIGSTOP);
+        // Past the TTL the record is gone; another process takes the id (epoch 2) meanwhile.
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{alpha}")}), QByteArray("0"),
+                                  3000);
+        test::ArenaServer *successor = startServer(QStringLiteral("alpha"));
+        QVERIFY(successor);
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("2"));
+        const QByteArray successorProcess = field(QStringLiteral("alpha"), "process");
+
+        a->process().sendSignal(SIGCONT);
+        // Its renewals carry epoch 1: refused; the record stays the successor's.
+        QTRY_COMPARE_WITH_TIMEOUT(lease(*a).value(QStringLiteral("state")).toString(), QStringLiteral("lost"), 5000);
+        QCOMPARE(field(QStringLiteral("alpha"), "process"), successorProcess);
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("2"));
+        // No new work while the lease is lost.
+        const test::HttpResult ready = test::http("GET", a->adminPort(), QStringLiteral("/ready"));
+        QCOMPARE(ready.status, 503);
+        QCOMPARE(ready.json().value(QStringLiteral("reason")).toString(), QStringLiteral("lease_lost"));
+        QCOMPARE(test::getJson(a->adminPort(), QStringLiteral("/health")).value(QStringLiteral("status")).toString(),
+                 QStringLiteral("degraded"));
+        TestPlayer newcomer;
+        newcomer.client->open(a->playerUrl(), QStringLiteral("newcomer"));
+        const auto refused = newcomer.next<protocol::ErrorMessage>(5000);
+        QVERIFY(refused);
+        QCOMPARE(refused->code, protocol::ErrorCode::Unavailable);
+        QVERIFY2(refused->message.contains(QLatin1String("lease")), qPrintable(refused->message));
+        QVERIFY(test::http("GET", a->adminPort(), QStringLiteral("/metrics")).body.contains("arena_lease_lost_total 1"));
+
+        // Once the successor is gone, the instance registers again with a new epoch and takes work again.
+        successor->stop(5000);
+        QTRY_COMPARE_WITH_TIMEOUT(lease(*a).value(QStringLiteral("state")).toString(), QStringLiteral("held"), 5000);
+        QCOMPARE(lease(*a).value(QStringLiteral("epoch")).toInt(), 3);
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("3"));
+        QCOMPARE(test::http("GET", a->adminPort(), QStringLiteral("/ready")).status, 200);
+        QVERIFY(newcomer.connectAs(a->playerPort(), QStringLiteral("newcomer")));
+    }
+
+    void redisRestartedEmptySeesEveryoneRegisterAgain()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        QVERIFY(a && b);
+        QVERIFY2(m_redis->restart(), qPrintable(m_redis->lastError()));
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("ZCARD"), QStringLiteral("arena:instances")}), QByteArray("2"), 10000);
+        // The counters were lost with the data; the epochs still went up.
+        QTRY_VERIFY_WITH_TIMEOUT(lease(*a).value(QStringLiteral("epoch")).toInt() >= 2
+                                     && lease(*b).value(QStringLiteral("epoch")).toInt() >= 2
+                                     && lease(*a).value(QStringLiteral("state")).toString() == QLatin1String("held")
+                                     && lease(*b).value(QStringLiteral("state")).toString() == QLatin1String("held"),
+                                 10000);
+        QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray::number(lease(*a).value(QStringLiteral("epoch")).toInt()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFleetLease)
+#include "tst_fleetlease.moc"

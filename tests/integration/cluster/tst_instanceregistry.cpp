@@ -1,0 +1,207 @@
+// The instance registry: its operations on MemoryStore and on a real redis-server (register, renew and
+// release fenced by epoch; another process's live record refused; an epoch never handed out twice),
+// InstanceRegistry itself (lost when its record is taken over or it misses its TTL, then registered
+// again with a new epoch; released at stop), and real arena-server processes on one Redis: the record
+// and index they write, a second process with the same id refused at start, kill -9 (the record
+// expires), SIGSTOP past the TTL (renewals with the old epoch refused, no new work, registered again),
+// and SIGTERM (the record removed).
+#include "server/cluster/instanceregistry.h"
+#include "server/cluster/registryoperations.h"
+#include "shared/store/memorydata.h"
+#include "shared/store/memorystore.h"
+#include "shared/store/redisstore.h"
+#include "tests/support/adminhttp.h"
+#include "tests/support/arenaserver.h"
+#include "tests/support/await.h"
+#include "tests/support/redisserver.h"
+#include "tests/support/testplayer.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using namespace arena;
+using namespace std::chrono_literals;
+using test::TestPlayer;
+
+namespace {
+
+Result<Reply> run(StateStore &store, const char *op, const StateStore::Keys &keys, const StateStore::Args &args)
+{
+    return test::awaitCallback<Result<Reply>>([&](auto cb) { store.run(op, keys, args, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QStringLiteral("no answer")});
+}
+
+bool del(StateStore &store, const QByteArray &key)
+{
+    return test::awaitCallback<Result<qint64>>([&](auto cb) { store.del({key}, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QString()})
+        .ok();
+}
+
+StateStore::Fields hgetAll(StateStore &store, const QByteArray &key)
+{
+    return test::awaitCallback<Result<StateStore::Fields>>([&](auto cb) { store.hgetAll(key, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QString()})
+        .valueOr({});
+}
+
+qint64 ttl(StateStore &store, const QByteArray &key)
+{
+    return test::awaitCallback<Result<qint64>>([&](auto cb) { store.ttl(key, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QString()})
+        .valueOr(-3);
+}
+
+} // namespace
+
+class TestInstanceRegistry final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RedisServer> m_redis;
+    int m_index = 0;
+    QByteArray m_namespace;
+
+    std::unique_ptr<StateStore> makeStore()
+    {
+        QFETCH_GLOBAL(QString, backend);
+        std::unique_ptr<StateStore> store;
+        if (backend == QLatin1String("memory")) {
+            store = std::make_unique<MemoryStore>(std::make_shared<MemoryData>());
+        } else {
+            RedisOptions options;
+            options.port = m_redis->port();
+            auto redis = std::make_unique<RedisStore>(options, m_namespace, 2);
+            redis->open();
+            QDeadlineTimer deadline(5000);
+            while (!redis->isAvailable() && !deadline.hasExpired())
+                QTest::qWait(10);
+            if (!redis->isAvailable())
+                return nullptr;
+            store = std::move(redis);
+        }
+        RegistryOperations::registerAll(*store);
+        return store;
+    }
+
+private Q_SLOTS:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("memory") << QStringLiteral("memory");
+        QTest::newRow("redis") << QStringLiteral("redis");
+    }
+    void initTestCase()
+    {
+        m_redis = std::make_unique<test::RedisServer>();
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->lastError()));
+    }
+    void init() { m_namespace = "regtest:" + QByteArray::number(++m_index) + ':'; }
+
+    void operationsFenceByEpoch()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        const QByteArray record = InstanceRegistry::recordKey(QStringLiteral("a"));
+        const QByteArray counter = InstanceRegistry::epochKey(QStringLiteral("a"));
+        QCOMPARE(record, QByteArray("instance:{a}"));
+
+        // First registration: epoch 1, the fields, the process, a TTL.
+        Result<Reply> r = run(*store, RegistryOperations::RegisterName, {record, counter},
+                              {"p1", "60000", "1000", "1", "host", "h1", "sessions", "0"});
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        QCOMPARE(r->elements().at(0).toInteger(), 1);
+        QCOMPARE(r->elements().at(1).toInteger(), 1);
+        StateStore::Fields fields = hgetAll(*store, record);
+        QCOMPARE(fields.value("epoch"), QByteArray("1"));
+        QCOMPARE(fields.value("process"), QByteArray("p1"));
+        QCOMPARE(fields.value("host"), QByteArray("h1"));
+        QCOMPARE(fields.value("lease_until"), QByteArray("1000"));
+        QVERIFY(ttl(*store, record) > 0 && ttl(*store, record) <= 60000);
+
+        // Another process cannot take a live record; the holder is named and nothing changes.
+        r = run(*store, RegistryOperations::RegisterName, {record, counter}, {"p2", "60000", "1000", "1"});
+        QVERIFY(r.ok());
+        QCOMPARE(r->elements().at(0).toInteger(), 0);
+        QCOMPARE(r->elements().at(1).bytes(), QByteArray("p1"));
+        QCOMPARE(hgetAll(*store, record).value("process"), QByteArray("p1"));
+
+        // Renewals: only with the current epoch.
+        r = run(*store, RegistryOperations::RenewName, {record}, {"1", "60000", "2000", "sessions", "5"});
+        QCOMPARE(r->toInteger(), 1);
+        QCOMPARE(hgetAll(*store, record).value("sessions"), QByteArray("5"));
+        QCOMPARE(hgetAll(*store, record).value("lease_until"), QByteArray("2000"));
+
+        // The same process registers again (after losing its lease): a new epoch, the record replaced.
+        r = run(*store, RegistryOperations::RegisterName, {record, counter}, {"p1", "60000", "3000", "2"});
+        QCOMPARE(r->elements().at(1).toInteger(), 2);
+        QVERIFY(!hgetAll(*store, record).contains("host")); // only the new registration's fields
+        // A write with the old epoch is refused and changes nothing.
+        r = run(*store, RegistryOperations::RenewName, {record}, {"1", "60000", "9999", "sessions", "99"});
+        QCOMPARE(r->toInteger(), 0);
+        QCOMPARE(hgetAll(*store, record).value("lease_until"), QByteArray("3000"));
+        QCOMPARE(run(*store, RegistryOperations::ReleaseName, {record}, {"1"})->toInteger(), 0);
+        QCOMPARE(hgetAll(*store, record).value("epoch"), QByteArray("2"));
+
+        // An epoch is never handed out twice, even when the counter was lost (a Redis without its data).
+        QVERIFY(del(*store, counter));
+        QCOMPARE(run(*store, RegistryOperations::ReleaseName, {record}, {"2"})->toInteger(), 1);
+        QVERIFY(hgetAll(*store, record).isEmpty());
+        r = run(*store, RegistryOperations::RegisterName, {record, counter}, {"p1", "60000", "4000", "3"});
+        QCOMPARE(r->elements().at(1).toInteger(), 3);
+        r = run(*store, RegistryOperations::RegisterName, {record, counter}, {"p1", "60000", "4000", "1"});
+        QCOMPARE(r->elements().at(1).toInteger(), 4); // the counter went on from the floor
+
+        // Malformed calls are errors, not half-done writes.
+        const Result<Reply> odd = run(*store, RegistryOperations::RenewName, {record}, {"4", "60000", "1", "odd"});
+        QVERIFY(!odd.ok() || odd->isError());
+        QCOMPARE(hgetAll(*store, record).value("lease_until"), QByteArray("4000"));
+    }
+
+    void registryLosesItsLeaseAndRegistersAgain()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        InstanceRegistry::Settings settings;
+        settings.instanceId = QStringLiteral("b");
+        settings.leaseTtl = 600ms;
+        settings.renewInterval = 100ms;
+        settings.info = {{"host", "h"}};
+        InstanceRegistry registry(*store, settings);
+        registry.setLoadProvider([] { return StateStore::Fields{{"sessions", "7"}}; });
+        QSignalSpy lost(&registry, &InstanceRegistry::leaseLost);
+        QSignalSpy acquired(&registry, &InstanceRegistry::leaseAcquired);
+        const auto started = test::awaitCallback<Result<qint64>>([&](auto cb) { registry.start(cb); });
+        QVERIFY(started && started->ok());
+        QCOMPARE(started->value(), 1);
+        QCOMPARE(registry.state(), InstanceRegistry::State::Held);
+        const QByteArray record = InstanceRegistry::recordKey(QStringLiteral("b"));
+        QTRY_COMPARE_WITH_TIMEOUT(hgetAll(*store, record).value("sessions"), QByteArray("7"), 3000);
+        QCOMPARE(hgetAll(*store, record).value("host"), QByteArray("h"));
+
+        // Someone else's registration takes the record over (as after this process was paused past its
+        // TTL): the next renewal is refused, the lease is lost, and the registry registers again.
+        QVERIFY(del(*store, record));
+        QVERIFY(run(*store, RegistryOperations::RegisterName, {record, InstanceRegistry::epochKey(QStringLiteral("b"))},
+                    {"intruder", "300", "1", "1"}).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(lost.size() >= 1, 3000);
+        QCOMPARE(lost.first().at(0).toLongLong(), 1);
+        // Held by "intruder" until its 300 ms run out; then registered again with a larger epoch.
+        QTRY_VERIFY_WITH_TIMEOUT(registry.state() == InstanceRegistry::State::Held && registry.epoch() > 2, 5000);
+        QCOMPARE(acquired.last().at(0).toLongLong(), registry.epoch());
+        QCOMPARE(hgetAll(*store, record).value("epoch"), QByteArray::number(registry.epoch()));
+        QCOMPARE(registry.toJson().value(QStringLiteral("lost")).toInt(), 1);
+
+        // Stop releases the record and the index entry.
+        const auto stopped = test::awaitCallback<bool>([&](auto cb) { registry.stop([cb] { cb(true); }); });
+        QVERIFY(stopped);
+        QVERIFY(hgetAll(*store, record).isEmpty());
+        QCOMPARE(registry.state(), InstanceRegistry::State::Unregistered);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInstanceRegistry)
+#include "tst_instanceregistry.moc"
