@@ -335,6 +335,13 @@ QJsonObject AgentCollector::serverJson(const QJsonObject &stats, bool live)
         copy(server, QStringLiteral("uptime_s"), stats, QStringLiteral("uptimeSeconds"));
         copy(server, QStringLiteral("player_port"), stats, QStringLiteral("playerPort"));
         copy(server, QStringLiteral("connections_accepted"), stats, QStringLiteral("connectionsAccepted"));
+        // The instance's lease in the fleet registry: {state, epoch, ttl_ms, lost, renewed_at, lease_until}.
+        if (const QJsonValue lease = stats.value(QStringLiteral("lease")); lease.isObject()) {
+            QJsonObject out;
+            for (const char *key : {"state", "epoch", "ttl_ms", "lost", "renewed_at", "lease_until", "error"})
+                copy(out, QLatin1String(key), lease.toObject(), QLatin1String(key));
+            server.insert(QStringLiteral("lease"), out);
+        }
     }
     return server;
 }

@@ -44,7 +44,7 @@ FleetPanel::FleetPanel(FleetModel &model, QWidget *parent) : QWidget(parent), m_
     m_view->setItemDelegate(new HealthDelegate(FleetModel::Health, m_view));
     // The table stays narrow by default; the header's context menu shows the other columns.
     for (int column : {FleetModel::Host, FleetModel::State, FleetModel::Uptime, FleetModel::Rooms, FleetModel::Matches,
-                       FleetModel::QueueTickets, FleetModel::Rss, FleetModel::RedisPing})
+                       FleetModel::QueueTickets, FleetModel::Rss, FleetModel::RedisPing, FleetModel::Lease})
         m_view->setColumnHidden(column, true);
     connect(m_view->horizontalHeader(), &QHeaderView::customContextMenuRequested, this, &FleetPanel::showColumnMenu);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FleetPanel::onCurrentRowChanged);

@@ -133,6 +133,8 @@ QVariant FleetModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("RSS");
     case RedisPing:
         return tr("Redis PING p99");
+    case Lease:
+        return tr("Lease");
     case LastSeen:
         return tr("Last seen");
     case ColumnCount:
@@ -229,7 +231,11 @@ QStringList FleetModel::degradedReasons(const Row &row) const
         reasons.append(tr("server CPU %1 (over %2 %)").arg(format::percent(*f.serverCpuPercent)).arg(DegradedServerCpuPercent));
     if (f.lastDeathTime > 0 && m_now - f.lastDeathTime < DegradedAfterDeathMs)
         reasons.append(tr("a worker died %1").arg(format::age(m_now - f.lastDeathTime)));
-    if (f.serverStatus == QLatin1String("degraded"))
+    if (f.leaseState == QLatin1String("lost"))
+        reasons.append(tr("lost its fleet lease: no new work until registered again"));
+    else if (f.leaseState == QLatin1String("unconfirmed"))
+        reasons.append(tr("fleet lease unconfirmed (Redis unreachable): serving its own players"));
+    else if (f.serverStatus == QLatin1String("degraded"))
         reasons.append(tr("the server reports its state store failing"));
     return reasons;
 }
@@ -292,6 +298,11 @@ QVariant FleetModel::displayValue(const Row &row, int column) const
         return f.rssMb ? QVariant(format::mebibytes(*f.rssMb)) : QVariant();
     case RedisPing:
         return f.redisPingP99Ms ? QVariant(format::milliseconds(*f.redisPingP99Ms)) : QVariant();
+    case Lease:
+        if (f.leaseState.isEmpty())
+            return {};
+        return f.leaseEpoch ? QVariant(tr("%1 · epoch %2").arg(f.leaseState).arg(qint64(*f.leaseEpoch)))
+                            : QVariant(f.leaseState);
     default:
         return {};
     }
@@ -337,6 +348,8 @@ QVariant FleetModel::sortValue(const Row &row, int column) const
         return optionalNumber(f.rssMb);
     case RedisPing:
         return optionalNumber(f.redisPingP99Ms);
+    case Lease:
+        return optionalNumber(f.leaseEpoch);
     default:
         return {};
     }
@@ -473,6 +486,9 @@ void FleetModel::applySnapshot(const protocol::Snapshot &snapshot)
         f.queueTickets = extract(SeriesId::QueueTickets, figures);
         f.serverStatus = up ? server.value(QLatin1StringView("status")).toString() : QString();
         f.serverSince = state == QLatin1String("down") ? server.value(QLatin1StringView("since")).toString() : QString();
+        const QJsonObject lease = server.value(QLatin1StringView("lease")).toObject();
+        f.leaseState = up ? lease.value(QLatin1StringView("state")).toString() : QString();
+        f.leaseEpoch = up ? number(lease, QLatin1StringView("epoch")) : std::nullopt;
         const QJsonValue redisValue = figures.value(QLatin1StringView("redis"));
         if (redisValue.isObject()) {
             const QJsonObject redis = redisValue.toObject();

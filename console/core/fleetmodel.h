@@ -40,6 +40,7 @@ public:
         Cpu,
         Rss,
         RedisPing,
+        Lease,
         LastSeen,
         ColumnCount
     };
@@ -100,6 +101,8 @@ private:
         QString redisError;
         QString serverStatus;
         QString serverSince; // ISO time the server state began
+        QString leaseState;  // the instance's fleet lease: held, unconfirmed, lost, unregistered ("" unknown)
+        std::optional<double> leaseEpoch;
         std::optional<double> deaths;
         qint64 lastDeathTime = 0; // snapshot time deaths last went up (0: never seen)
     };

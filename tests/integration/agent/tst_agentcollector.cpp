@@ -125,6 +125,9 @@ private Q_SLOTS:
         QCOMPARE(server.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
         QCOMPARE(server.value(QStringLiteral("pid")).toInteger(), m_server.process().processId());
         QCOMPARE(server.value(QStringLiteral("player_port")).toInt(), int(m_playerPort));
+        // Its lease in the fleet registry (the server is on Redis): held, a first epoch.
+        QCOMPARE(obj(server, "lease").value(QStringLiteral("state")).toString(), QStringLiteral("held"));
+        QVERIFY(obj(server, "lease").value(QStringLiteral("epoch")).toInt() >= 1);
         QVERIFY(!server.contains(QStringLiteral("reason")));
         const QJsonObject process = obj(server, "process");
         QCOMPARE(process.value(QStringLiteral("pid")).toInteger(), m_server.process().processId());

@@ -118,6 +118,7 @@ private Q_SLOTS:
     void health();
     void healthAfterWorkerDeathWearsOff();
     void healthColors();
+    void leaseColumn();
     void snapshotBeforeFleet();
     void sortRoleAndProxy();
 };
@@ -304,6 +305,13 @@ void TestFleetModel::health_data()
     QTest::newRow("workers cpu is not the server's") << QStringList{QStringLiteral("workers"), QStringLiteral("totals"), QStringLiteral("cpu_percent")}
                                                      << QJsonValue(350.0) << InstanceState::Up << int(FleetModel::Healthy)
                                                      << QStringLiteral("healthy");
+    const QStringList leaseState{QStringLiteral("server"), QStringLiteral("lease"), QStringLiteral("state")};
+    QTest::newRow("lease held") << leaseState << QJsonValue(QStringLiteral("held")) << InstanceState::Up
+                                << int(FleetModel::Healthy) << QStringLiteral("healthy");
+    QTest::newRow("lease lost") << leaseState << QJsonValue(QStringLiteral("lost")) << InstanceState::Up
+                                << int(FleetModel::Degraded) << QStringLiteral("lost its fleet lease");
+    QTest::newRow("lease unconfirmed") << leaseState << QJsonValue(QStringLiteral("unconfirmed")) << InstanceState::Up
+                                       << int(FleetModel::Degraded) << QStringLiteral("fleet lease unconfirmed");
     QTest::newRow("draining") << none << QJsonValue() << InstanceState::Draining << int(FleetModel::Draining) << QStringLiteral("draining");
     QTest::newRow("draining beats degraded") << QStringList{QStringLiteral("redis"), QStringLiteral("reachable")} << QJsonValue(false)
                                              << InstanceState::Draining << int(FleetModel::Draining) << QStringLiteral("draining");
@@ -355,6 +363,24 @@ void TestFleetModel::healthAfterWorkerDeathWearsOff()
     const QList<QVariant> last = changed.last();
     QCOMPARE(last.at(0).value<QModelIndex>().column(), 0);
     QCOMPARE(last.at(1).value<QModelIndex>().column(), FleetModel::ColumnCount - 1);
+}
+
+void TestFleetModel::leaseColumn()
+{
+    FleetModel model;
+    model.applyFleet(fleet(T0, {instance(QStringLiteral("host-a"), 1, InstanceState::Up)}));
+    QJsonObject figures = fixture();
+    QCOMPARE(cell(model, QStringLiteral("host-a"), FleetModel::Lease), QString()); // no snapshot yet
+    set(figures, {QStringLiteral("server"), QStringLiteral("lease")},
+        QJsonObject{{QStringLiteral("state"), QStringLiteral("held")}, {QStringLiteral("epoch"), 4}});
+    model.applySnapshot(snapshot(QStringLiteral("host-a"), T0, figures));
+    QCOMPARE(cell(model, QStringLiteral("host-a"), FleetModel::Lease), QStringLiteral("held · epoch 4"));
+    QCOMPARE(model.data(model.index(0, FleetModel::Lease), FleetModel::SortRole).toInt(), 4);
+    QCOMPARE(model.headerData(FleetModel::Lease, Qt::Horizontal).toString(), QStringLiteral("Lease"));
+    // A server without a registry (an older one): the cell stays empty.
+    set(figures, {QStringLiteral("server"), QStringLiteral("lease")}, QJsonValue());
+    model.applySnapshot(snapshot(QStringLiteral("host-a"), T0 + 1000, figures));
+    QCOMPARE(cell(model, QStringLiteral("host-a"), FleetModel::Lease), QString());
 }
 
 void TestFleetModel::healthColors()
