@@ -28,6 +28,7 @@
 #include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonArray>
+#include <QPointer>
 #include <QTimer>
 
 #include <limits>
@@ -293,15 +294,25 @@ Result<void> ServerApp::startRegistry(std::chrono::milliseconds leaseTtl)
     // Wait (briefly) for the first registration: an id held by another live process must stop this one
     // before it says it is ready. A store that does not answer in time leaves the registry retrying in
     // the background while the instance serves its own players.
-    std::optional<Result<qint64>> first;
+    // The answer may come after the wait gave up: it lands in shared state, not on this stack frame.
+    struct FirstRegistration
+    {
+        std::optional<Result<qint64>> result;
+        QPointer<QEventLoop> loop;
+    };
+    auto shared = std::make_shared<FirstRegistration>();
     QEventLoop wait;
-    m_registry->start([&first, &wait](Result<qint64> result) {
-        first = std::move(result);
-        wait.quit();
+    shared->loop = &wait;
+    m_registry->start([shared](Result<qint64> result) {
+        shared->result = std::move(result);
+        if (shared->loop)
+            shared->loop->quit();
     });
     QTimer::singleShot(2000, &wait, &QEventLoop::quit);
-    if (!first)
+    if (!shared->result)
         wait.exec();
+    shared->loop = nullptr;
+    const std::optional<Result<qint64>> first = shared->result;
     if (first && !first->ok() && first->error().code == QLatin1String("in_use"))
         return Error{QStringLiteral("in_use"),
                      first->error().message + QStringLiteral("; pick another --instance-id, or wait for its lease "

@@ -139,7 +139,11 @@ void InstanceRegistry::registerNow(std::function<void(Result<qint64>)> done)
         if (*parts[0].toInteger() == 0) {
             m_error = QStringLiteral("instance id %1 is held by another live process (%2)")
                           .arg(m_settings.instanceId, QString::fromUtf8(parts[1].bytes()));
-            if (m_state != State::Lost && m_state != State::Unregistered)
+            // Someone else is this instance id: no new work here until the id is ours again (at start,
+            // the server exits on this instead).
+            if (m_epoch == 0)
+                setState(State::Lost); // never held: nothing was lost, but no new work either
+            else if (m_state != State::Lost)
                 lose(m_error);
             return finish(Error{QStringLiteral("in_use"), m_error});
         }
