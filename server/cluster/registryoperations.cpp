@@ -37,6 +37,17 @@ std::optional<bool> holdsEpoch(MemoryData &data, const QByteArray &record, const
     return current->has_value() && **current == epoch;
 }
 
+// Writes the lease record's fields and restarts its TTL; an error reply when the store fails.
+std::optional<Reply> writeLease(MemoryData &data, const QByteArray &record, const StateStore::Fields &fields,
+                                const QByteArray &ttlMs)
+{
+    if (const Result<qint64> r = data.hset(record, fields); !r)
+        return storeFailure(r);
+    if (const Result<bool> r = data.expire(record, ttlMs.toLongLong()); !r)
+        return storeFailure(r);
+    return std::nullopt;
+}
+
 } // namespace
 
 StateStore::Operation RegistryOperations::registerInstance()
@@ -88,10 +99,8 @@ return {1, epoch}
         fields.insert(QByteArrayLiteral("process"), args[0]);
         fields.insert(QByteArrayLiteral("epoch"), QByteArray::number(*epoch));
         fields.insert(QByteArrayLiteral("lease_until"), args[2]);
-        if (const Result<qint64> r = data.hset(keys[0], fields); !r)
-            return storeFailure(r);
-        if (const Result<bool> r = data.expire(keys[0], args[1].toLongLong()); !r)
-            return storeFailure(r);
+        if (std::optional<Reply> failed = writeLease(data, keys[0], fields, args[1]))
+            return *failed;
         return Reply::array({Reply::integer(1), Reply::integer(*epoch)});
     };
     return op;
@@ -127,10 +136,8 @@ return 1
         if (!fields)
             return Reply::error("ERR inst.renew needs field/value pairs");
         fields->insert(QByteArrayLiteral("lease_until"), args[2]);
-        if (const Result<qint64> r = data.hset(keys[0], *fields); !r)
-            return storeFailure(r);
-        if (const Result<bool> r = data.expire(keys[0], args[1].toLongLong()); !r)
-            return storeFailure(r);
+        if (std::optional<Reply> failed = writeLease(data, keys[0], *fields, args[1]))
+            return *failed;
         return Reply::integer(1);
     };
     return op;

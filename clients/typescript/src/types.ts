@@ -2,7 +2,7 @@
 
 import type { ReconnectOptions } from './backoff.js';
 import type { ArenaError } from './errors.js';
-import type { Limits, Member } from './protocol.js';
+import type { Member, WelcomeMessage } from './protocol.js';
 import type { Room } from './room.js';
 import type { WebSocketConstructor } from './transport.js';
 
@@ -23,16 +23,8 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
 }
 
-export interface Welcome {
-  sessionId: string;
-  playerId: string;
-  resumeToken: string;
-  instance: string;
-  heartbeatMs: number;
-  resumed: boolean;
-  protocol: number;
-  limits: Limits;
-}
+/** The server's welcome: the session, its resume token and the limits the server applies. */
+export type Welcome = Omit<WelcomeMessage, 'type' | 'rid'>;
 
 export interface Ticket {
   ticket: string;
