@@ -4,6 +4,7 @@
 #include "server/auditlog.h"
 #include "server/auth/playerauth.h"
 #include "server/cleanup/cleanupsweep.h"
+#include "server/cluster/deadinstancesweep.h"
 #include "server/cluster/instanceregistry.h"
 #include "server/draincontrol.h"
 #include "server/gateway/playergateway.h"
@@ -342,6 +343,21 @@ void ServerApp::registerCleanupKinds()
                 m_players->rooms().dispose(id, QStringLiteral("disposed"));
         }
         done(stale);
+    });
+    // What instances whose lease is gone left in the store (docs/OPERATIONS.md, "Dead instances").
+    auto *deadInstances = new DeadInstanceSweep(*m_store, m_instanceId, this);
+    deadInstances->setTicketRemover([this](const QString &deadId, bool dryRun, DeadInstanceSweep::Done done) {
+        m_players->matchmaker().removeInstanceTickets(deadId, dryRun, this, [done](Result<QList<Ticket>> removed) {
+            if (!removed.ok())
+                return done(removed.error());
+            QStringList ids;
+            for (const Ticket &t : removed.value())
+                ids.append(t.id);
+            done(ids);
+        });
+    });
+    m_cleanup->addKind(QStringLiteral("instances"), [deadInstances](bool dryRun, CleanupSweep::Done done) {
+        deadInstances->run(dryRun, std::move(done));
     });
     m_cleanup->addKind(QStringLiteral("tickets"), [this](bool dryRun, CleanupSweep::Done done) {
         // Tickets that waited past the longest wait (their players are told by ticketRemoved).

@@ -57,7 +57,8 @@ QString describeCleanupCounts(const QJsonObject &result)
         return QStringLiteral("nothing reported");
     }
     // The server's kinds in the order it runs them, then any others alphabetically.
-    QStringList order{QStringLiteral("sessions"), QStringLiteral("rooms"), QStringLiteral("tickets"), QStringLiteral("states")};
+    QStringList order{QStringLiteral("sessions"), QStringLiteral("rooms"), QStringLiteral("instances"),
+                      QStringLiteral("tickets"), QStringLiteral("states")};
     QStringList keys = counts.keys();
     keys.sort();
     for (const QString &k : std::as_const(keys)) {

@@ -4,13 +4,18 @@
 // expires within the TTL; an instance stopped (SIGSTOP) past its TTL while another process took its id
 // has its old-epoch renewals refused, takes no new work (/ready 503 lease_lost, hello unavailable) and
 // registers again with a new epoch once the id is free; SIGTERM removes the record; a Redis restarted
-// empty sees every instance register again.
+// empty sees every instance register again; and the cleanup kind "instances" removes what a killed
+// instance left — its sessions, rooms, tickets and indexes, nothing of the live ones — with a dry run
+// listing exactly what two sweeps running at once on the survivors then remove between them.
 #include "tests/support/adminhttp.h"
 #include "tests/support/arenaserver.h"
 #include "tests/support/redisserver.h"
 #include "tests/support/testplayer.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTest>
 
 #include <csignal>
@@ -168,6 +173,107 @@ private Q_SLOTS:
         QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("3"));
         QCOMPARE(test::http("GET", a->adminPort(), QStringLiteral("/ready")).status, 200);
         QVERIFY(newcomer.connectAs(a->playerPort(), QStringLiteral("newcomer")));
+    }
+
+    void sweepRemovesWhatADeadInstanceLeft()
+    {
+        const QStringList quiet{QStringLiteral("--cleanup-interval"), QStringLiteral("1h")}; // sweeps on demand only
+        test::ArenaServer *alpha = startServer(QStringLiteral("alpha"), quiet);
+        test::ArenaServer *beta = startServer(QStringLiteral("beta"), quiet);
+        test::ArenaServer *gamma = startServer(QStringLiteral("gamma"), quiet);
+        QVERIFY(alpha && beta && gamma);
+
+        // alpha: two sessions, one in a relay room, one with a queue ticket; beta: one session in a room.
+        TestPlayer a1, a2, b1;
+        QVERIFY(a1.connectAs(alpha->playerPort(), QStringLiteral("alpha-p1")));
+        QVERIFY(a2.connectAs(alpha->playerPort(), QStringLiteral("alpha-p2")));
+        QVERIFY(b1.connectAs(beta->playerPort(), QStringLiteral("beta-p1")));
+        protocol::JoinOrCreate relay;
+        relay.roomType = QStringLiteral("relay");
+        a1.client->send(relay);
+        const auto alphaRoom = a1.next<protocol::Joined>();
+        b1.client->send(relay);
+        const auto betaRoom = b1.next<protocol::Joined>();
+        QVERIFY(alphaRoom && betaRoom);
+        protocol::Queue queue;
+        queue.roomType = QStringLiteral("relay");
+        queue.teamSize = 2; // four players to a match: this ticket stays queued
+        a2.client->send(queue);
+        const auto ticket = a2.next<protocol::Queued>();
+        QVERIFY(ticket);
+        const QStringList alphaIds{QStringLiteral("alpha"), a1.client->sessionId(), a2.client->sessionId(),
+                                   alphaRoom->roomId, ticket->ticket, QStringLiteral("mm:{relay:2}")};
+        const auto isAlphas = [&alphaIds](const QByteArray &key) {
+            return std::any_of(alphaIds.cbegin(), alphaIds.cend(),
+                               [&key](const QString &id) { return key.contains(id.toUtf8()); });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!cli({QStringLiteral("KEYS"), QStringLiteral("arena:room:") + alphaRoom->roomId}).isEmpty(), 3000);
+
+        alpha->process().sendSignal(SIGKILL);
+        QVERIFY(alpha->process().waitForFinished(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{alpha}")}), QByteArray("0"),
+                                  3000);
+        const auto keys = [this] {
+            const QList<QByteArray> list = cli({QStringLiteral("KEYS"), QStringLiteral("arena:*")}).split('\n');
+            return QSet<QByteArray>(list.cbegin(), list.cend());
+        };
+        const QSet<QByteArray> before = keys();
+
+        // The dry run lists alpha's leftovers and changes nothing.
+        const test::HttpResult dry = test::http("POST", beta->adminPort(), QStringLiteral("/health/cleanup?dry_run=1"));
+        QCOMPARE(dry.status, 200);
+        QStringList listed;
+        for (const QJsonValue &v : dry.json()[QStringLiteral("items")][QStringLiteral("instances")].toArray())
+            listed.append(v.toString());
+        listed.sort();
+        QStringList expected{QStringLiteral("alpha: instance"),
+                             QStringLiteral("alpha: room ") + alphaRoom->roomId,
+                             QStringLiteral("alpha: session ") + a1.client->sessionId(),
+                             QStringLiteral("alpha: session ") + a2.client->sessionId(),
+                             QStringLiteral("alpha: ticket ") + ticket->ticket};
+        expected.sort();
+        QCOMPARE(listed, expected);
+        QCOMPARE(keys(), before);
+
+        // Two real sweeps at once, on beta and gamma: each item removed (and reported) once.
+        const auto sweep = [](quint16 port) {
+            auto curl = std::make_unique<QProcess>();
+            curl->start(QStringLiteral("curl"), {QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
+                                                 QStringLiteral("http://127.0.0.1:%1/health/cleanup").arg(port)});
+            return curl;
+        };
+        auto onBeta = sweep(beta->adminPort());
+        auto onGamma = sweep(gamma->adminPort());
+        QVERIFY(onBeta->waitForFinished(10000) && onGamma->waitForFinished(10000));
+        QStringList removed;
+        QSet<QString> seen;
+        for (QProcess *p : {onBeta.get(), onGamma.get()}) {
+            const QJsonObject report = QJsonDocument::fromJson(p->readAllStandardOutput()).object();
+            QVERIFY2(!report.contains(QStringLiteral("errors")), QJsonDocument(report).toJson().constData());
+            for (const QJsonValue &v : report[QStringLiteral("items")][QStringLiteral("instances")].toArray()) {
+                QVERIFY2(!seen.contains(v.toString()), qPrintable(v.toString())); // reported once
+                seen.insert(v.toString());
+                removed.append(v.toString());
+            }
+        }
+        removed.sort();
+        QCOMPARE(removed, expected);
+
+        // Nothing of alpha's is left but its epoch counter; every key of the live instances is still there.
+        const QSet<QByteArray> after = keys();
+        for (const QByteArray &key : after)
+            QVERIFY2(!isAlphas(key) || key == "arena:instance:{alpha}:epoch", key.constData());
+        for (const QByteArray &key : before) {
+            if (!isAlphas(key) && !key.startsWith("arena:health:")) // health keys come and go with checks
+                QVERIFY2(after.contains(key), key.constData());
+        }
+        QVERIFY(after.contains("arena:room:" + betaRoom->roomId.toUtf8()));
+        QVERIFY(after.contains("arena:instance:{alpha}:epoch"));
+        QCOMPARE(cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("alpha")}), QByteArray());
+
+        // A second sweep finds nothing more.
+        const test::HttpResult again = test::http("POST", beta->adminPort(), QStringLiteral("/health/cleanup"));
+        QVERIFY(again.json()[QStringLiteral("items")][QStringLiteral("instances")].toArray().isEmpty());
     }
 
     void redisRestartedEmptySeesEveryoneRegisterAgain()

@@ -296,6 +296,12 @@ void TestEventDetector::cleanupAuditEntry()
     detector.onAuditEntry(audit(ActionKind::Cleanup, QStringLiteral("host-a"), {}, false, true, cleanupResult(false, 1, 1, 0)));
     QCOMPARE(only(spy).text, QStringLiteral("cleanup by ops-1 on host-a: 1 session, 1 room, 0 tickets removed"));
     spy.clear();
+    // The server's kinds in the order it runs them: a dead instance's leftovers come after the rooms.
+    QCOMPARE(arena::console::describeCleanupCounts(QJsonObject{{QStringLiteral("counts"),
+                                                QJsonObject{{QStringLiteral("states"), 2}, {QStringLiteral("instances"), 5},
+                                                            {QStringLiteral("rooms"), 0}, {QStringLiteral("sessions"), 1},
+                                                            {QStringLiteral("tickets"), 0}}}}),
+             QStringLiteral("1 session, 0 rooms, 5 instances, 0 tickets, 2 states removed"));
 
     detector.onAuditEntry(audit(ActionKind::Cleanup, QStringLiteral("host-z"), {}, false, false));
     e = only(spy);
