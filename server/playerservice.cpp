@@ -244,6 +244,13 @@ void PlayerService::setLeaseHeld(bool held)
     applyNewWorkSwitches();
 }
 
+void PlayerService::republish()
+{
+    const int sessions = m_sessions->republish();
+    const int rooms = m_rooms->republish();
+    qCInfo(lcServer) << "wrote back" << sessions << "session and" << rooms << "room records";
+}
+
 QString PlayerService::newWorkRefusal() const
 {
     if (m_draining)

@@ -71,6 +71,8 @@ public:
     // While the instance's fleet lease is lost it takes no new work either (as when draining), until it
     // has registered again; the players are told why.
     void setLeaseHeld(bool held);
+    // Writes the records of every session and room this instance holds back to the store.
+    void republish();
     // Removes this instance's queue tickets, telling their players (queue_cancelled with `reason`);
     // delivers how many went.
     void cancelTickets(const QString &reason, std::function<void(Result<int>)> done);

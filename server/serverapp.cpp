@@ -291,6 +291,12 @@ Result<void> ServerApp::startRegistry(std::chrono::milliseconds leaseTtl)
         m_players->setLeaseHeld(state != InstanceRegistry::State::Lost);
     });
     connect(m_registry, &InstanceRegistry::leaseLost, this, [this] { m_leaseLost->inc(); });
+    // Registered anew (after a lost lease, or a Redis that came back without its data): what this instance
+    // holds may be gone from the store, or have been swept as a dead instance's; write it back.
+    connect(m_registry, &InstanceRegistry::leaseAcquired, this, [this](qint64) {
+        if (std::exchange(m_registeredBefore, true))
+            m_players->republish();
+    });
 
     // Wait (briefly) for the first registration: an id held by another live process must stop this one
     // before it says it is ready. A store that does not answer in time leaves the registry retrying in

@@ -100,6 +100,7 @@ private:
     PlayerService *m_players = nullptr;
     DrainControl *m_drain = nullptr;
     InstanceRegistry *m_registry = nullptr;
+    bool m_registeredBefore = false; // a registration happened: the next one writes the records back
     WorkerPool *m_workers = nullptr; // null with --workers-max 0
     std::unique_ptr<AuditLog> m_audit;
     CleanupSweep *m_cleanup = nullptr;

@@ -491,6 +491,15 @@ void RoomManager::writeRoom(const LiveRoom &room)
         m_store.sadd("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
 }
 
+int RoomManager::republish()
+{
+    for (const auto &[id, room] : m_rooms) {
+        writeRoom(*room);
+        stateChanged(*room);
+    }
+    return int(m_rooms.size());
+}
+
 void RoomManager::forgetRoom(const LiveRoom &room)
 {
     const QByteArray key = roomKey(room.roomId());

@@ -78,6 +78,8 @@ public:
     LiveRoom *find(const QString &roomId) const;
     QList<LiveRoom *> rooms() const;
     int roomCount() const { return int(m_rooms.size()); }
+    // Writes every room's store record and state again (after the instance registered anew). Returns how many.
+    int republish();
     QList<protocol::RoomInfo> listed(const std::optional<QString> &type, const QJsonObject &filter) const;
 
     // For LiveRoom.

@@ -373,6 +373,13 @@ void SessionManager::writeRecord(const Session &session)
                 nullptr);
 }
 
+int SessionManager::republish()
+{
+    for (const auto &[id, session] : m_sessions)
+        writeRecord(*session);
+    return int(m_sessions.size());
+}
+
 void SessionManager::forgetRecord(const Session &session)
 {
     m_store.del({sessionKey(session.id)}, this, nullptr);

@@ -76,6 +76,9 @@ public:
 
     // Idle sessions and detached sessions past the resume grace. With dryRun nothing changes.
     QStringList expireIdle(bool dryRun);
+    // Writes every session's store record again (after the instance registered anew: the store may have
+    // lost them, or a sweep removed them while this instance was paused). Returns how many.
+    int republish();
 
 Q_SIGNALS:
     void sessionStarted(arena::Session *session);

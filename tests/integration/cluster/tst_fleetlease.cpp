@@ -4,7 +4,7 @@
 // expires within the TTL; an instance stopped (SIGSTOP) past its TTL while another process took its id
 // has its old-epoch renewals refused, takes no new work (/ready 503 lease_lost, hello unavailable) and
 // registers again with a new epoch once the id is free; SIGTERM removes the record; a Redis restarted
-// empty sees every instance register again; and the cleanup kind "instances" removes what a killed
+// empty sees every instance register again and write back its session and room records; and the cleanup kind "instances" removes what a killed
 // instance left — its sessions, rooms, tickets and indexes, nothing of the live ones — with a dry run
 // listing exactly what two sweeps running at once on the survivors then remove between them.
 #include "tests/support/adminhttp.h"
@@ -281,6 +281,17 @@ private Q_SLOTS:
         test::ArenaServer *a = startServer(QStringLiteral("alpha"));
         test::ArenaServer *b = startServer(QStringLiteral("beta"));
         QVERIFY(a && b);
+        TestPlayer player;
+        QVERIFY(player.connectAs(a->playerPort(), QStringLiteral("p")));
+        protocol::JoinOrCreate relay;
+        relay.roomType = QStringLiteral("relay");
+        player.client->send(relay);
+        const auto joined = player.next<protocol::Joined>();
+        QVERIFY(joined);
+        const QString sessionKey = QStringLiteral("arena:session:") + player.client->sessionId();
+        const QString roomKey = QStringLiteral("arena:room:") + joined->roomId;
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), sessionKey, roomKey}), QByteArray("2"), 3000);
+
         QVERIFY2(m_redis->restart(), qPrintable(m_redis->lastError()));
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("ZCARD"), QStringLiteral("arena:instances")}), QByteArray("2"), 10000);
         // The counters were lost with the data; the epochs still went up.
@@ -290,6 +301,12 @@ private Q_SLOTS:
                                      && lease(*b).value(QStringLiteral("state")).toString() == QLatin1String("held"),
                                  10000);
         QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray::number(lease(*a).value(QStringLiteral("epoch")).toInt()));
+        // Registered anew, alpha wrote back what it holds: the session and room records and their indexes.
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), sessionKey, roomKey}), QByteArray("2"), 5000);
+        QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:alpha:rooms"), joined->roomId}), QByteArray("1"));
+        QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:alpha:sessions"), player.client->sessionId()}),
+                 QByteArray("1"));
+        QCOMPARE(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("instance")}), QByteArray("alpha"));
     }
 };
 
