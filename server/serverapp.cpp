@@ -406,24 +406,36 @@ void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &lab
             done(keys.error());
             return;
         }
-        auto pending = std::make_shared<qsizetype>(keys.value().size());
+        // One key at a time, so the store is never flooded; a real run reports only what its own delete
+        // removed, so sweeps on several instances at once report each orphan once between them.
+        auto left = std::make_shared<StateStore::Keys>(keys.value());
         auto orphans = std::make_shared<QStringList>();
-        if (*pending == 0) {
-            done(QStringList());
-            return;
-        }
-        for (const QByteArray &key : keys.value()) {
+        // The step holds itself only weakly; the callback in flight holds it strongly.
+        auto next = std::make_shared<std::function<void()>>();
+        *next = [this, suffix, label, dryRun, done, left, orphans, self = std::weak_ptr(next)] {
+            if (left->isEmpty()) {
+                done(*orphans);
+                return;
+            }
+            const auto next = self.lock();
+            const QByteArray key = left->takeFirst();
             const QByteArray roomKey = key.chopped(suffix.size());
-            m_store->exists(roomKey, this, [this, key, roomKey, label, dryRun, done, pending, orphans](Result<bool> r) {
-                if (r.ok() && !r.value()) {
-                    orphans->append(QString::fromUtf8(roomKey.mid(5)) + label);
-                    if (!dryRun)
-                        m_store->del({key}, this, nullptr);
+            const QString item = QString::fromUtf8(roomKey.mid(5)) + label;
+            m_store->exists(roomKey, this, [this, key, item, dryRun, orphans, next](Result<bool> r) {
+                if (!r.ok() || r.value())
+                    return (*next)();
+                if (dryRun) {
+                    orphans->append(item);
+                    return (*next)();
                 }
-                if (--*pending == 0)
-                    done(*orphans);
+                m_store->del({key}, this, [orphans, item, next](Result<qint64> removed) {
+                    if (removed.ok() && removed.value() > 0)
+                        orphans->append(item);
+                    (*next)();
+                });
             });
-        }
+        };
+        (*next)();
     });
 }
 

@@ -235,6 +235,9 @@ private Q_SLOTS:
         QCOMPARE(listed, expected);
         QCOMPARE(keys(), before);
 
+        // An orphaned room state too (its room record gone): the "states" kind, also reported once.
+        cli({QStringLiteral("SET"), QStringLiteral("arena:room:ghost:state"), QStringLiteral("{}")});
+
         // Two real sweeps at once, on beta and gamma: each item removed (and reported) once.
         const auto sweep = [](quint16 port) {
             auto curl = std::make_unique<QProcess>();
@@ -247,6 +250,7 @@ private Q_SLOTS:
         QVERIFY(onBeta->waitForFinished(10000) && onGamma->waitForFinished(10000));
         QStringList removed;
         QSet<QString> seen;
+        QStringList states;
         for (QProcess *p : {onBeta.get(), onGamma.get()}) {
             const QJsonObject report = QJsonDocument::fromJson(p->readAllStandardOutput()).object();
             QVERIFY2(!report.contains(QStringLiteral("errors")), QJsonDocument(report).toJson().constData());
@@ -255,9 +259,13 @@ private Q_SLOTS:
                 seen.insert(v.toString());
                 removed.append(v.toString());
             }
+            for (const QJsonValue &v : report[QStringLiteral("items")][QStringLiteral("states")].toArray())
+                states.append(v.toString());
         }
         removed.sort();
         QCOMPARE(removed, expected);
+        QCOMPARE(states, QStringList{QStringLiteral("ghost")});
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:ghost:state")}), QByteArray("0"));
 
         // Nothing of alpha's is left but its epoch counter; every key of the live instances is still there.
         const QSet<QByteArray> after = keys();
