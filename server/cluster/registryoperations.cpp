@@ -85,10 +85,11 @@ return {1, epoch}
             return storeFailure(holder);
         if (holder->has_value() && **holder != args[0])
             return Reply::array({Reply::integer(0), Reply::string(**holder)});
-        Result<qint64> epoch = data.incrBy(keys[1], 1);
-        if (!epoch)
-            return storeFailure(epoch);
-        if (const qint64 floor = args[3].toLongLong(); *epoch < floor) {
+        const Result<qint64> next = data.incrBy(keys[1], 1);
+        if (!next)
+            return storeFailure(next);
+        qint64 epoch = *next;
+        if (const qint64 floor = args[3].toLongLong(); epoch < floor) {
             if (const Result<bool> r = data.set(keys[1], QByteArray::number(floor), 0, StateStore::SetMode::Always); !r)
                 return storeFailure(r);
             epoch = floor;
@@ -97,11 +98,11 @@ return {1, epoch}
             return storeFailure(r);
         StateStore::Fields fields = *extra;
         fields.insert(QByteArrayLiteral("process"), args[0]);
-        fields.insert(QByteArrayLiteral("epoch"), QByteArray::number(*epoch));
+        fields.insert(QByteArrayLiteral("epoch"), QByteArray::number(epoch));
         fields.insert(QByteArrayLiteral("lease_until"), args[2]);
         if (std::optional<Reply> failed = writeLease(data, keys[0], fields, args[1]))
             return *failed;
-        return Reply::array({Reply::integer(1), Reply::integer(*epoch)});
+        return Reply::array({Reply::integer(1), Reply::integer(epoch)});
     };
     return op;
 }
