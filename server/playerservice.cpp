@@ -1,6 +1,7 @@
 #include "server/playerservice.h"
 
 #include "server/gateway/playerconnection.h"
+#include "server/hosting/clusterrooms.h"
 #include "server/hosting/roommanager.h"
 #include "server/matchmaking/matchmaker.h"
 #include "server/rooms/roomtyperegistry.h"
@@ -36,12 +37,22 @@ PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegi
     m_sessions->setRequestHandler(
         [this](Session &session, const protocol::ClientMessage &message) { dispatch(session, message); });
     connect(m_sessions, &SessionManager::sessionEnded, this, &PlayerService::onSessionEnded);
-    connect(m_sessions, &SessionManager::sessionResumed, this, [this](Session *session) { m_rooms->rejoin(*session); });
+    connect(m_sessions, &SessionManager::sessionResumed, this, [this](Session *session) {
+        m_rooms->rejoin(*session);
+        if (m_cluster)
+            m_cluster->sessionResumed(*session);
+    });
     connect(m_matchmaker, &Matchmaker::matchFormed, this, &PlayerService::onMatchFormed);
     connect(m_matchmaker, &Matchmaker::ticketRemoved, this, &PlayerService::onTicketRemoved);
 }
 
 PlayerService::~PlayerService() = default;
+
+void PlayerService::enableCluster(StateStore &store, InstanceBus &bus)
+{
+    Q_ASSERT(!m_cluster);
+    m_cluster = new ClusterRooms(store, bus, *m_rooms, *m_sessions, m_types, this);
+}
 
 void PlayerService::adopt(PlayerConnection *connection)
 {
@@ -51,6 +62,8 @@ void PlayerService::adopt(PlayerConnection *connection)
 
 void PlayerService::dispatch(Session &session, const protocol::ClientMessage &message)
 {
+    if (m_cluster && m_cluster->route(session, message))
+        return;
     std::visit(
         [this, &session](const auto &m) {
             using M = std::decay_t<decltype(m)>;
@@ -181,6 +194,8 @@ void PlayerService::cancelQueue(Session &session, const protocol::CancelQueue &r
 
 void PlayerService::onSessionEnded(Session *session, const QString &reason)
 {
+    if (m_cluster)
+        m_cluster->sessionEnded(*session, reason);
     m_rooms->removeFromAll(*session, reason == QLatin1String("shutdown") ? reason : QStringLiteral("disconnected"));
     if (session->queued)
         m_matchmaker->cancel(session->id, this, nullptr);
@@ -215,20 +230,25 @@ void PlayerService::onMatchFormed(const Match &match)
             s->queued = false;
             s->ticket.clear();
             s->sendEncoded(encoded);
+        } else if (m_cluster && t.instanceId != m_instanceId) {
+            m_cluster->matchFound(t, encoded, found.roomId); // the player joins across instances
         }
     }
 }
 
 void PlayerService::onTicketRemoved(const Ticket &ticket, const QString &reason)
 {
-    Session *s = m_sessions->find(ticket.sessionId);
-    if (!s)
-        return;
-    s->queued = false;
-    s->ticket.clear();
     protocol::QueueCancelled cancelled;
     cancelled.ticket = ticket.id;
     cancelled.reason = reason;
+    Session *s = m_sessions->find(ticket.sessionId);
+    if (!s) {
+        if (m_cluster && ticket.instanceId != m_instanceId)
+            m_cluster->ticketRemoved(ticket, protocol::encode(cancelled));
+        return;
+    }
+    s->queued = false;
+    s->ticket.clear();
     s->send(cancelled);
 }
 

@@ -13,6 +13,8 @@
 
 namespace arena {
 
+class ClusterRooms;
+class InstanceBus;
 class Matchmaker;
 class MetricsRegistry;
 class PlayerAuth;
@@ -58,6 +60,12 @@ public:
     SessionManager &sessions() const { return *m_sessions; }
     RoomManager &rooms() const { return *m_rooms; }
     Matchmaker &matchmaker() const { return *m_matchmaker; }
+    // Null until enableCluster().
+    ClusterRooms *cluster() const { return m_cluster; }
+
+    // Makes this instance one of a fleet sharing `store` (Redis): rooms take members of other instances
+    // and this instance's players join rooms hosted elsewhere, over `bus` (which must outlive this).
+    void enableCluster(StateStore &store, InstanceBus &bus);
 
     // Shutdown: refuses new hellos, ends every session (close 1001, reconnect in a second), disposes
     // every room and removes this instance's queue tickets without telling their players.
@@ -107,6 +115,7 @@ private:
     SessionManager *m_sessions;
     RoomManager *m_rooms;
     Matchmaker *m_matchmaker;
+    ClusterRooms *m_cluster = nullptr;
     MessageMetrics m_messageMetrics;
     bool m_draining = false;
     bool m_leaseHeld = true;

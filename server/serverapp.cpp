@@ -5,6 +5,8 @@
 #include "server/auth/playerauth.h"
 #include "server/cleanup/cleanupsweep.h"
 #include "server/cluster/deadinstancesweep.h"
+#include "server/cluster/instancebus.h"
+#include "server/hosting/clusterrooms.h"
 #include "server/cluster/instanceregistry.h"
 #include "server/draincontrol.h"
 #include "server/gateway/playergateway.h"
@@ -99,6 +101,7 @@ ServerApp::~ServerApp()
     delete m_gateway;
     delete m_drain;
     delete m_players;
+    delete m_bus; // unsubscribes from the store, which is deleted with the other children
 }
 
 Result<void> ServerApp::initStore(const Config &config)
@@ -226,6 +229,10 @@ Result<void> ServerApp::init(const Config &config)
     playerSettings.matchmaking = mmSettings;
     playerSettings.auth = requireToken ? m_auth.get() : nullptr;
     m_players = new PlayerService(*m_store, m_tasks, m_metrics, *m_roomTypes, playerSettings, this);
+    if (m_redisStore) {
+        m_bus = new InstanceBus(*m_store, m_instanceId, &m_metrics, this);
+        m_players->enableCluster(*m_store, *m_bus);
+    }
     m_drain = new DrainControl(*m_players, this);
     m_audit = std::make_unique<AuditLog>();
     if (auto opened = m_audit->open(config.value(QStringLiteral("audit-log")).toString()); !opened.ok())
@@ -857,6 +864,13 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
     };
+    if (m_players && m_players->cluster()) {
+        // Players of other instances in rooms here, and rooms elsewhere holding players of this one.
+        out.insert(QStringLiteral("cluster"), QJsonObject{
+            {QStringLiteral("standIns"), m_players->cluster()->standIns()},
+            {QStringLiteral("remoteRooms"), m_players->cluster()->remoteRooms()},
+        });
+    }
     // The agent reads "draining" (here and, through stats(), in /health/stats) as the instance's state.
     if (isDraining()) {
         QJsonObject drain = m_drain->state();

@@ -25,6 +25,7 @@ class AdminApi;
 class CleanupSweep;
 class Config;
 class DrainControl;
+class InstanceBus;
 class InstanceRegistry;
 class PlayerAuth;
 class PlayerGateway;
@@ -100,6 +101,7 @@ private:
     PlayerService *m_players = nullptr;
     DrainControl *m_drain = nullptr;
     InstanceRegistry *m_registry = nullptr;
+    InstanceBus *m_bus = nullptr; // with Redis only: the link to the other instances
     bool m_registeredBefore = false; // a registration happened: the next one writes the records back
     WorkerPool *m_workers = nullptr; // null with --workers-max 0
     std::unique_ptr<AuditLog> m_audit;

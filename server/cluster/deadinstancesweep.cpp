@@ -147,7 +147,9 @@ void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QStrin
                         run->items.append(item);
                     m_store.del({key + ":state"}, this, [this, key, rid, type, next](Result<qint64>) {
                         m_store.del({key + ":snapshot"}, this, [this, rid, type, next](Result<qint64>) {
-                            m_store.srem("rooms:" + type, {rid}, this, [next](Result<qint64>) { next(); });
+                            m_store.srem("rooms:" + type, {rid}, this, [this, rid, type, next](Result<qint64>) {
+                                m_store.srem("rooms:" + type + ":open", {rid}, this, [next](Result<qint64>) { next(); });
+                            });
                         });
                     });
                 });

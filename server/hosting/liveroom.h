@@ -59,6 +59,7 @@ public:
     qint64 emptySince() const { return m_emptySince; }
     // Seats held for matched players: while any are set, only they may join.
     QSet<QString> &reservations() { return m_reservations; }
+    const QSet<QString> &reservations() const { return m_reservations; }
     protocol::RoomInfo info() const;
     // The state a joiner receives: the logic's own, or the last one set.
     protocol::RawJson currentState() const;

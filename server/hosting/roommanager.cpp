@@ -139,7 +139,7 @@ Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
         // The worker's room logic refused a join the manager had let through.
         remote->bind(*room, [this, roomId](const QString &sessionId, const Error &why) {
             LiveRoom *r = find(roomId);
-            Session *session = m_sessions.find(sessionId);
+            Session *session = member(sessionId);
             if (!r || !session)
                 return;
             reply(*session, why, std::nullopt);
@@ -159,12 +159,32 @@ Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
     return room;
 }
 
+bool RoomManager::isOpen(const LiveRoom &room)
+{
+    return !room.isPrivate() && !room.isLocked() && !room.isFull() && !room.isDisposed()
+           && room.reservations().isEmpty();
+}
+
+bool RoomManager::hasJoinable(const QString &type, const QJsonObject &filter, const QString &sessionId) const
+{
+    for (const auto &[id, room] : m_rooms) {
+        if (room->type().name == type && isOpen(*room) && !room->hasMember(sessionId)
+            && matches(room->metadata(), filter))
+            return true;
+    }
+    return false;
+}
+
+bool RoomManager::matchesFilter(const QJsonObject &metadata, const QJsonObject &filter)
+{
+    return matches(metadata, filter);
+}
+
 void RoomManager::joinOrCreate(Session &session, const protocol::JoinOrCreate &request)
 {
     const QJsonObject filter = request.filter.toJsonObject();
     for (const auto &[id, room] : m_rooms) {
-        if (room->type().name != request.roomType || room->isPrivate() || room->isLocked() || room->isFull()
-            || room->isDisposed() || !room->reservations().isEmpty() || room->hasMember(session.id))
+        if (room->type().name != request.roomType || !isOpen(*room) || room->hasMember(session.id))
             continue;
         if (!matches(room->metadata(), filter))
             continue;
@@ -238,6 +258,7 @@ Result<void> RoomManager::joinRoom(Session &session, LiveRoom &room, std::option
         return accepted.error();
     room.addMember(member);
     session.rooms.insert(room.roomId());
+    membershipChanged(session, room.roomId(), true);
     sendJoined(session, room, rid);
     protocol::MemberJoined joined;
     joined.roomId = room.roomId();
@@ -286,6 +307,7 @@ void RoomManager::removeMember(Session &session, LiveRoom &room, const QString &
     if (!room.removeMember(session.id))
         return;
     session.rooms.remove(room.roomId());
+    membershipChanged(session, room.roomId(), false);
     if (tellLeaver) {
         protocol::Left left;
         left.roomId = room.roomId();
@@ -317,6 +339,15 @@ void RoomManager::removeFromAll(Session &session, const QString &reason)
             removeMember(session, *room, reason, false);
     }
     session.rooms.clear();
+}
+
+bool RoomManager::rejoinRoom(Session &session, const QString &roomId)
+{
+    LiveRoom *room = find(roomId);
+    if (!room || room->isDisposed() || !room->hasMember(session.id))
+        return false;
+    sendJoined(session, *room, std::nullopt);
+    return true;
 }
 
 void RoomManager::rejoin(Session &session)
@@ -353,7 +384,7 @@ void RoomManager::message(Session &session, const protocol::RoomMessage &request
         const QString sid = session.id;
         const auto rid = request.rid;
         remote->message(from, request.data, [this, sid, rid](Result<void> handled) {
-            Session *s = m_sessions.find(sid);
+            Session *s = member(sid);
             if (!s)
                 return;
             if (!handled.ok()) {
@@ -418,8 +449,9 @@ void RoomManager::finishDispose(LiveRoom &room, const QString &reason)
     left.reason = reason;
     const QByteArray encoded = protocol::encode(left);
     for (const RoomMember &m : room.members()) {
-        if (Session *s = m_sessions.find(m.sessionId)) {
+        if (Session *s = member(m.sessionId)) {
             s->rooms.remove(room.roomId());
+            membershipChanged(*s, room.roomId(), false);
             s->sendEncoded(encoded);
         }
     }
@@ -440,7 +472,7 @@ void RoomManager::disposeAll(const QString &reason)
 
 void RoomManager::deliver(const QString &sessionId, const QByteArray &encoded)
 {
-    if (Session *s = m_sessions.find(sessionId))
+    if (Session *s = member(sessionId))
         s->sendEncoded(encoded); // a detached member misses it and gets the state again on resume
 }
 
@@ -485,10 +517,35 @@ void RoomManager::writeRoom(const LiveRoom &room)
             qCWarning(lcServer) << "could not store" << key << ":" << r.error().message;
     });
     m_store.sadd("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
+    const QByteArray type = room.roomType().toUtf8();
+    const QByteArray id = room.roomId().toUtf8();
     if (room.isPrivate())
-        m_store.srem("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+        m_store.srem("rooms:" + type, {id}, this, nullptr);
     else
-        m_store.sadd("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+        m_store.sadd("rooms:" + type, {id}, this, nullptr);
+    // The rooms another instance's join_or_create may join (docs/OPERATIONS.md, "Cross-instance rooms").
+    if (isOpen(room))
+        m_store.sadd(openRoomsKey(room.roomType()), {id}, this, nullptr);
+    else
+        m_store.srem(openRoomsKey(room.roomType()), {id}, this, nullptr);
+}
+
+QByteArray RoomManager::openRoomsKey(const QString &type)
+{
+    return "rooms:" + type.toUtf8() + ":open";
+}
+
+Session *RoomManager::member(const QString &sessionId) const
+{
+    if (Session *s = m_sessions.find(sessionId))
+        return s;
+    return m_memberLookup ? m_memberLookup(sessionId) : nullptr;
+}
+
+void RoomManager::membershipChanged(Session &session, const QString &roomId, bool in)
+{
+    if (!session.home.isEmpty() && m_membershipHook)
+        m_membershipHook(session, roomId, in);
 }
 
 int RoomManager::republish()
@@ -505,6 +562,7 @@ void RoomManager::forgetRoom(const LiveRoom &room)
     const QByteArray key = roomKey(room.roomId());
     m_store.del({key, key + ":state"}, this, nullptr);
     m_store.srem("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
+    m_store.srem(openRoomsKey(room.roomType()), {room.roomId().toUtf8()}, this, nullptr);
     m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
 }
 

@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -58,6 +59,24 @@ public:
     void removeFromAll(Session &session, const QString &reason);
     // Sends `joined` again for every room of a resumed session.
     void rejoin(Session &session);
+    // Sends `joined` again for one room, when the session is a member of it; false otherwise.
+    bool rejoinRoom(Session &session, const QString &roomId);
+    // Whether join_or_create would find a room of `type` here for this session (without joining it).
+    bool hasJoinable(const QString &type, const QJsonObject &filter, const QString &sessionId) const;
+    static bool matchesFilter(const QJsonObject &metadata, const QJsonObject &filter);
+    // Public, unlocked, not full and not held for a match: join_or_create may put a player in it.
+    static bool isOpen(const LiveRoom &room);
+    // The set of open room ids of a type, for other instances' join_or_create: rooms:<type>:open.
+    static QByteArray openRoomsKey(const QString &type);
+
+    // Members that are not this instance's sessions: players of other instances in rooms hosted here
+    // (ClusterRooms' stand-ins). `lookup` finds one by session id; `hook` hears every change of such a
+    // member's rooms (Session::home set), in order with what is sent to it.
+    void setMemberLookup(std::function<Session *(const QString &)> lookup) { m_memberLookup = std::move(lookup); }
+    void setMembershipHook(std::function<void(Session &, const QString &, bool)> hook)
+    {
+        m_membershipHook = std::move(hook);
+    }
     // Disposes a room (operator action, empty room, finished match). False if unknown.
     bool dispose(const QString &roomId, const QString &reason);
     void disposeAll(const QString &reason);
@@ -100,6 +119,8 @@ private:
     void writeRoom(const LiveRoom &room);
     void forgetRoom(const LiveRoom &room);
     void notifyListWatchers();
+    Session *member(const QString &sessionId) const;
+    void membershipChanged(Session &session, const QString &roomId, bool in);
     static void reply(Session &session, const Error &error, std::optional<quint64> rid);
 
     StateStore &m_store;
@@ -110,6 +131,8 @@ private:
     std::map<QString, LiveRoom *> m_rooms; // owned (QObject children), ordered by id
     bool m_playerCreates = true;
     QString m_playerCreatesRefusal;
+    std::function<Session *(const QString &)> m_memberLookup;
+    std::function<void(Session &, const QString &, bool)> m_membershipHook;
     QTimer m_listChanged;                 // debounces room-list notifications to lobbies
     Counter *m_messages = nullptr;
     Counter *m_deliveries = nullptr;

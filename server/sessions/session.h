@@ -22,6 +22,9 @@ struct Session
     QSet<QString> rooms;       // room ids it is a member of
     bool queued = false;       // has (or is getting) a matchmaking ticket
     QString ticket;            // its id, once the matchmaker accepted it
+    // Empty for this instance's own sessions. For the stand-in of another instance's session in rooms
+    // hosted here (ClusterRooms), that instance's id: what is sent to it crosses the instance bus.
+    QString home;
 
     bool isConnected() const { return connection && connection->isOpen(); }
     bool send(const protocol::ServerMessage &message) const

@@ -192,7 +192,9 @@ private Q_SLOTS:
         relay.roomType = QStringLiteral("relay");
         a1.client->send(relay);
         const auto alphaRoom = a1.next<protocol::Joined>();
-        b1.client->send(relay);
+        protocol::Create own; // join_or_create would join alpha's open room, across instances
+        own.roomType = QStringLiteral("relay");
+        b1.client->send(own);
         const auto betaRoom = b1.next<protocol::Joined>();
         QVERIFY(alphaRoom && betaRoom);
         protocol::Queue queue;

@@ -1,0 +1,135 @@
+// ClusterRooms: rooms whose members sit on different instances (docs/OPERATIONS.md, "Cross-instance
+// rooms"). A room lives on one instance, its host, which runs its logic. A player of another instance
+// (its home) is a member through a stand-in session on the host: what the room sends it crosses the
+// instance bus to the home, which hands it to the player's connection; the player's room requests cross
+// the other way and the host handles them as its own players' (same checks, same answers). Members on
+// the host itself never touch Redis.
+//
+// On the home side this finds where a room lives (the room's store record, or the match that placed
+// the player), forwards `join`, `join_or_create` (when no room here fits and another instance has an
+// open one), `leave`, `room_message`, `lock_room` and `unlock_room`, lists every instance's rooms, and
+// hands remote `match_found` / `queue_cancelled` to its players.
+//
+// Losses: a gap on a link or a re-established subscription makes each side resync with the other
+// (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask whether the stand-ins'
+// sessions still exist). An instance whose lease record is gone, or that restarted, is given up: its
+// stand-ins leave their rooms ("disconnected"), and rooms it hosted are `left` with reason "lost".
+#pragma once
+
+#include "server/sessions/session.h"
+#include "shared/protocol/playermessages.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+
+namespace arena {
+
+class InstanceBus;
+class RoomManager;
+class RoomTypeRegistry;
+class SessionManager;
+class StateStore;
+struct Ticket;
+
+class ClusterRooms final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ClusterRooms)
+
+public:
+    // Everything given must outlive this.
+    ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &rooms, SessionManager &sessions,
+                 const RoomTypeRegistry &types, QObject *parent = nullptr);
+    ~ClusterRooms() override;
+
+    // Home side. Takes a player's request when it concerns a room hosted elsewhere (or may, until the
+    // store has said); false leaves it to this instance's RoomManager.
+    bool route(Session &session, const protocol::ClientMessage &message);
+    // list_rooms over every instance (the store's room records), this instance's from memory.
+    void listRooms(Session &session, const protocol::ListRooms &request);
+    // The session ended here: it leaves its rooms on other instances too.
+    void sessionEnded(const Session &session, const QString &reason);
+    // The session was resumed here: the hosts of its remote rooms send `joined` again.
+    void sessionResumed(const Session &session);
+    // A match formed here for a ticket of another instance: `frame` is its player's match_found, the
+    // room `roomId` is hosted here.
+    void matchFound(const Ticket &ticket, const QByteArray &frame, const QString &roomId);
+    // A ticket of another instance was removed here (timeout, cancelled): `frame` is its queue_cancelled.
+    void ticketRemoved(const Ticket &ticket, const QByteArray &frame);
+
+    // How often peers' leases are checked (default 2 s).
+    void setPeerCheckInterval(std::chrono::milliseconds interval) { m_peerCheck.setInterval(interval); }
+
+    int standIns() const { return int(m_standIns.size()); }  // other instances' sessions in rooms here
+    int remoteRooms() const { return int(m_remote.size()); } // rooms elsewhere with members from here
+
+    // A record on the bus: a kind and its fields.
+    enum class Kind : quint8 {
+        Request = 1,  // home → host: [sid, player, encoded client message]
+        Gone = 2,     // home → host: [sid, reason] the session ended at home
+        Resync = 3,   // home → host: [sid, room] send `joined` again (or say the room is lost)
+        Out = 4,      // host → home: [sid, encoded server message]
+        Member = 5,   // host → home: [sid, room, "1"|"0"] the stand-in entered or left a room
+        Match = 6,    // former → home: [sid, room, encoded match_found]
+        TicketGone = 7, // former → home: [sid, encoded queue_cancelled]
+        Probe = 8,    // host → home: [sid] is this session still there? (answered by Gone if not)
+    };
+    static QByteArray encodeRecord(Kind kind, std::initializer_list<QByteArrayView> fields);
+    static bool decodeRecord(const QByteArray &record, Kind &kind, QList<QByteArray> &fields);
+
+private:
+    class BusTransport;
+    struct StandIn;
+    struct RemoteRoom
+    {
+        QString host;
+        QSet<QString> members; // this instance's sessions in it
+    };
+
+    // Home side
+    void forward(const QString &host, const Session &session, const protocol::ClientMessage &message);
+    void forwardOrNotFound(const QString &sid, const QString &roomId, const protocol::ClientMessage &message,
+                           std::optional<quint64> rid);
+    void joinOrCreateAnywhere(const QString &sid, const protocol::JoinOrCreate &request);
+    void onOut(const QString &sid, const QByteArray &frame);
+    void onMember(const QString &host, const QString &sid, const QString &roomId, bool in);
+    void onMatch(const QString &former, const QString &sid, const QString &roomId, const QByteArray &frame);
+    void onTicketGone(const QString &sid, const QByteArray &frame);
+    void loseRoomsOf(const QString &host);
+
+    // Host side
+    Session &standIn(const QString &home, const QString &sid, const QString &player);
+    void onRequest(const QString &home, const QString &sid, const QString &player, const QByteArray &encoded);
+    void onGone(const QString &sid, const QString &reason);
+    void onResync(const QString &home, const QString &sid, const QString &roomId);
+    void dropStandIn(const QString &sid, const QString &reason);
+    void dropStandInsOf(const QString &home);
+    void scheduleSweep(const QString &sid);
+
+    // Both
+    void onRecord(const QString &from, const QByteArray &record);
+    void resyncWith(const QString &peer);
+    void checkPeers();
+    void peerGone(const QString &peer, const char *why);
+    void sendRecord(const QString &to, const QByteArray &record);
+
+    StateStore &m_store;
+    InstanceBus &m_bus;
+    RoomManager &m_rooms;
+    SessionManager &m_sessions;
+    const RoomTypeRegistry &m_types;
+    QString m_self;
+    QHash<QString, std::shared_ptr<StandIn>> m_standIns; // by session id
+    QHash<QString, RemoteRoom> m_remote;                 // by room id
+    QHash<QString, QString> m_hints;                     // room id → host, from match_found
+    QSet<QString> m_sweepQueued;
+    QTimer m_peerCheck;
+    bool m_checking = false;
+};
+
+} // namespace arena

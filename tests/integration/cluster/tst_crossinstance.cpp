@@ -1,0 +1,392 @@
+// Rooms and matchmaking across instances: three arena-server processes on one redis-server. Players on
+// different instances are matched together and exchange messages both ways; a room on one instance is
+// listed, joined by id and by join_or_create, left and locked from the others; a resumed player gets its
+// remote room back; a player whose instance dies leaves the rooms of the others, and the players of a
+// room whose host dies are told it is lost; a Redis restart (a lost subscription) resyncs a remote member
+// with the room as it is now; and malformed publishes on an instance's channel are dropped.
+#include "tests/support/adminhttp.h"
+#include "tests/support/arenaserver.h"
+#include "tests/support/redisserver.h"
+#include "tests/support/testplayer.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+#include <csignal>
+
+using namespace arena;
+using test::TestPlayer;
+
+namespace {
+
+protocol::RawJson json(const QJsonObject &object)
+{
+    return protocol::RawJson::fromJsonObject(object);
+}
+
+QJsonObject object(const protocol::RawJson &raw)
+{
+    return QJsonDocument::fromJson(raw.json()).object();
+}
+
+} // namespace
+
+class TestCrossInstance final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<test::RedisServer> m_redis;
+    std::vector<std::unique_ptr<test::ArenaServer>> m_servers;
+
+    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {})
+    {
+        auto server = std::make_unique<test::ArenaServer>();
+        if (!server->start(QStringLiteral(ARENA_SERVER_BINARY),
+                           QStringList{QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"), id,
+                                       QStringLiteral("--lease-ttl"), QStringLiteral("1s"),
+                                       QStringLiteral("--workers-max"), QStringLiteral("0")}
+                               + extra)) {
+            qWarning("%s", qPrintable(server->lastError()));
+            return nullptr;
+        }
+        m_servers.push_back(std::move(server));
+        return m_servers.back().get();
+    }
+    QByteArray cli(const QStringList &args) const { return m_redis->cli(args); }
+    QString hostOf(const QString &roomId) const
+    {
+        return QString::fromUtf8(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + roomId,
+                                      QStringLiteral("instance")}));
+    }
+    // A relay room created by `p`; returns its id.
+    static QString createRelay(TestPlayer &p, int maxClients = 8)
+    {
+        protocol::Create create;
+        create.roomType = QStringLiteral("relay");
+        create.maxClients = quint32(maxClients);
+        create.metadata = json({{QStringLiteral("mode"), QStringLiteral("ctf")}});
+        p.client->send(create);
+        const auto joined = p.next<protocol::Joined>();
+        return joined ? joined->roomId : QString();
+    }
+    // `from` sends `n` to the room (acknowledged); every member, `from` included (a relay room sends each
+    // message to all its members), gets it as a room_event from `from`'s session, with one seq.
+    static bool relays(TestPlayer &from, std::initializer_list<TestPlayer *> members, const QString &roomId, int n)
+    {
+        protocol::RoomMessage message;
+        message.roomId = roomId;
+        message.data = json({{QStringLiteral("n"), n}});
+        const quint64 rid = from.client->send(message);
+        const auto ack = from.next<protocol::Ack>();
+        if (!ack || ack->rid != rid) {
+            qWarning("no ack for message %d", n);
+            return false;
+        }
+        std::optional<quint64> seq;
+        for (TestPlayer *to : members) {
+            const auto event = to->next<protocol::RoomEvent>();
+            if (!event) {
+                qWarning("message %d did not reach %s", n, qPrintable(to->client->sessionId()));
+                return false;
+            }
+            if (event->roomId != roomId || object(event->data).value(QStringLiteral("n")).toInt() != n
+                || event->from.value_or(QString()) != from.client->sessionId() || event->seq != seq.value_or(event->seq)) {
+                qWarning("message %d reached %s as %s from %s in %s, seq %llu", n, qPrintable(to->client->sessionId()),
+                         event->data.json().constData(), qPrintable(event->from.value_or(QString())),
+                         qPrintable(event->roomId), event->seq);
+                return false;
+            }
+            seq = event->seq;
+        }
+        return true;
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_redis = std::make_unique<test::RedisServer>();
+        QVERIFY2(m_redis->start(), qPrintable(m_redis->lastError()));
+    }
+    void cleanup()
+    {
+        for (auto &server : m_servers) {
+            if (QTest::currentTestFailed())
+                qWarning("%s said:\n%s", qPrintable(server->instance()), server->output().constData());
+            server->stop(3000);
+        }
+        m_servers.clear();
+        m_redis.reset();
+    }
+
+    void matchedAcrossInstancesAndMessagesBothWays()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"));
+        QVERIFY(a && b && c);
+        TestPlayer pa, pb;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(pb.connectAs(b->playerPort(), QStringLiteral("bob")));
+        protocol::Queue queue;
+        queue.roomType = QStringLiteral("relay");
+        queue.level = 7;
+        pa.client->send(queue);
+        pb.client->send(queue);
+        QVERIFY(pa.next<protocol::Queued>());
+        QVERIFY(pb.next<protocol::Queued>());
+
+        // Whichever instance formed the match hosts it; both players are told, wherever they are.
+        const auto fa = pa.next<protocol::MatchFound>();
+        const auto fb = pb.next<protocol::MatchFound>();
+        QVERIFY(fa && fb);
+        QCOMPARE(fa->roomId, fb->roomId);
+        QCOMPARE(fa->players.size(), 2);
+        const QString roomId = fa->roomId;
+        const QString host = hostOf(roomId);
+        QVERIFY2(QStringList({QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")}).contains(host),
+                 qPrintable(host));
+
+        // The seats are held for the match's players: another instance's player is refused while they are.
+        TestPlayer pc;
+        QVERIFY(pc.connectAs(c->playerPort(), QStringLiteral("cid")));
+        protocol::Join join;
+        join.roomId = roomId;
+        pa.client->send(join);
+        QVERIFY(pa.next<protocol::Joined>());
+        const quint64 refused = pc.client->send(join);
+        const auto error = pc.errorFor(refused);
+        QVERIFY(error);
+        QVERIFY2(error->code == protocol::ErrorCode::Forbidden, qPrintable(error->message));
+        pb.client->send(join);
+        const auto joined = pb.next<protocol::Joined>();
+        QVERIFY(joined);
+        QCOMPARE(joined->roomId, roomId);
+        QCOMPARE(joined->members.size(), 2);
+        // Both may queue again: the match took them out of the queue on their own instances too.
+        protocol::Queue again = queue;
+        again.roomType = QStringLiteral("duel");
+        const quint64 rid = pa.client->send(again);
+        const auto queued = pa.next<protocol::Queued>();
+        QVERIFY(queued);
+        QCOMPARE(queued->rid, rid);
+
+        for (int n = 1; n <= 20; ++n) {
+            QVERIFY(relays(pa, {&pa, &pb}, roomId, n));
+            QVERIFY(relays(pb, {&pa, &pb}, roomId, 100 + n));
+        }
+        QCOMPARE(pa.undecodable + pb.undecodable + pc.undecodable, 0);
+    }
+
+    void roomsSpanInstances()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"));
+        QVERIFY(a && b && c);
+        TestPlayer pa, pb, pc, pd;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(pb.connectAs(b->playerPort(), QStringLiteral("bob")));
+        QVERIFY(pc.connectAs(c->playerPort(), QStringLiteral("cid")));
+        QVERIFY(pd.connectAs(b->playerPort(), QStringLiteral("dan")));
+        const QString roomId = createRelay(pa, 3);
+        QVERIFY(!roomId.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(hostOf(roomId), QStringLiteral("alpha"), 3000);
+
+        // beta lists alpha's room and joins it by id.
+        protocol::ListRooms list;
+        list.roomType = QStringLiteral("relay");
+        pb.client->send(list);
+        const auto listed = pb.next<protocol::RoomList>();
+        QVERIFY(listed);
+        QCOMPARE(listed->rooms.size(), 1);
+        QCOMPARE(listed->rooms.first().roomId, roomId);
+        QCOMPARE(listed->rooms.first().clients, 1u);
+        QCOMPARE(object(listed->rooms.first().metadata).value(QStringLiteral("mode")).toString(), QStringLiteral("ctf"));
+        protocol::Join join;
+        join.roomId = roomId;
+        pb.client->send(join);
+        const auto joinedB = pb.next<protocol::Joined>();
+        QVERIFY(joinedB);
+        QCOMPARE(joinedB->members.size(), 2);
+        const auto seenByA = pa.next<protocol::MemberJoined>();
+        QVERIFY(seenByA);
+        QCOMPARE(seenByA->playerId, QStringLiteral("bob"));
+
+        // gamma has no relay room of its own: join_or_create puts its player in alpha's open room.
+        protocol::JoinOrCreate joc;
+        joc.roomType = QStringLiteral("relay");
+        joc.filter = json({{QStringLiteral("mode"), QStringLiteral("ctf")}});
+        pc.client->send(joc);
+        const auto joinedC = pc.next<protocol::Joined>();
+        QVERIFY(joinedC);
+        QCOMPARE(joinedC->roomId, roomId);
+        QCOMPARE(joinedC->members.size(), 3);
+        QVERIFY(pb.next<protocol::MemberJoined>());
+        QVERIFY(relays(pc, {&pa, &pb, &pc}, roomId, 1));
+        QVERIFY(relays(pb, {&pa, &pb, &pc}, roomId, 2));
+        QVERIFY(relays(pa, {&pa, &pb, &pc}, roomId, 3));
+
+        // Full now: a fourth player gets the host's answer, in words.
+        const quint64 full = pd.client->send(join);
+        auto error = pd.errorFor(full);
+        QVERIFY(error);
+        QCOMPARE(error->code, protocol::ErrorCode::RoomFull);
+
+        // A remote member leaves; the others are told; it may come back.
+        protocol::Leave leave;
+        leave.roomId = roomId;
+        pb.client->send(leave);
+        const auto left = pb.next<protocol::Left>();
+        QVERIFY(left);
+        QCOMPARE(left->reason, QStringLiteral("requested"));
+        const auto goneA = pa.next<protocol::MemberLeft>();
+        QVERIFY(goneA);
+        QCOMPARE(goneA->playerId, QStringLiteral("bob"));
+        QVERIFY(pc.next<protocol::MemberLeft>());
+        // Not a member any more: its messages are refused by its own instance.
+        protocol::RoomMessage stray;
+        stray.roomId = roomId;
+        stray.data = json({});
+        const quint64 strayRid = pb.client->send(stray);
+        error = pb.errorFor(strayRid);
+        QVERIFY(error);
+
+        // A remote member locks the room; a join from another instance is refused.
+        protocol::LockRoom lock;
+        lock.roomId = roomId;
+        const quint64 lockRid = pc.client->send(lock);
+        const auto locked = pc.next<protocol::Ack>();
+        QVERIFY(locked);
+        QCOMPARE(locked->rid, lockRid);
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + roomId,
+                                       QStringLiteral("locked")}),
+                                  QByteArray("1"), 3000);
+        const quint64 lockedOut = pd.client->send(join);
+        error = pd.errorFor(lockedOut);
+        QVERIFY(error);
+        QCOMPARE(error->code, protocol::ErrorCode::RoomLocked);
+
+        // Unknown rooms are not found, whoever is asked.
+        protocol::Join nowhere;
+        nowhere.roomId = QStringLiteral("r-000000000000000000000000");
+        const quint64 missing = pd.client->send(nowhere);
+        error = pd.errorFor(missing);
+        QVERIFY(error);
+        QCOMPARE(error->code, protocol::ErrorCode::NotFound);
+
+        // Room records carry no stand-ins: beta and gamma host nothing.
+        QCOMPARE(cli({QStringLiteral("SCARD"), QStringLiteral("arena:instance:beta:rooms")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("SCARD"), QStringLiteral("arena:instance:alpha:rooms")}), QByteArray("1"));
+    }
+
+    void resumeAndInstanceDeath()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"));
+        QVERIFY(a && b && c);
+        TestPlayer pa, pb, pc;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(pb.connectAs(b->playerPort(), QStringLiteral("bob")));
+        QVERIFY(pc.connectAs(c->playerPort(), QStringLiteral("cid")));
+        const QString roomId = createRelay(pa);
+        QVERIFY(!roomId.isEmpty());
+        protocol::Join join;
+        join.roomId = roomId;
+        pb.client->send(join);
+        QVERIFY(pb.next<protocol::Joined>());
+        QVERIFY(pa.next<protocol::MemberJoined>());
+
+        // bob's connection drops; he resumes on his instance and is given the remote room again.
+        pb.client->abort();
+        QVERIFY(pb.waitDisconnected());
+        QVERIFY(pb.resume());
+        const auto back = pb.next<protocol::Joined>();
+        QVERIFY(back);
+        QCOMPARE(back->roomId, roomId);
+        QCOMPARE(back->members.size(), 2);
+        QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));
+        QVERIFY(relays(pb, {&pa, &pb}, roomId, 2));
+
+        // beta dies: within its lease TTL plus a peer check, bob leaves alpha's room.
+        b->process().sendSignal(SIGKILL);
+        const auto gone = pa.next<protocol::MemberLeft>(8000);
+        QVERIFY(gone);
+        QCOMPARE(gone->playerId, QStringLiteral("bob"));
+        QCOMPARE(gone->reason, QStringLiteral("disconnected"));
+
+        // alpha dies with its room: cid (on gamma) is told the room is lost.
+        pc.client->send(join);
+        QVERIFY(pc.next<protocol::Joined>());
+        a->process().sendSignal(SIGKILL);
+        const auto lost = pc.next<protocol::Left>(8000);
+        QVERIFY(lost);
+        QCOMPARE(lost->roomId, roomId);
+        QCOMPARE(lost->reason, QStringLiteral("lost"));
+        // And gamma no longer routes anything to alpha for it.
+        protocol::RoomMessage late;
+        late.roomId = roomId;
+        late.data = json({});
+        const quint64 lateRid = pc.client->send(late);
+        const auto error = pc.errorFor(lateRid);
+        QVERIFY(error);
+        QCOMPARE(error->code, protocol::ErrorCode::NotFound);
+    }
+
+    void redisRestartResyncsRemoteMembers()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        QVERIFY(a && b);
+        TestPlayer pa, pb;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(pb.connectAs(b->playerPort(), QStringLiteral("bob")));
+        const QString roomId = createRelay(pa);
+        protocol::Join join;
+        join.roomId = roomId;
+        pb.client->send(join);
+        QVERIFY(pb.next<protocol::Joined>());
+        QVERIFY(pa.next<protocol::MemberJoined>());
+
+        // Redis goes away: both instances keep their own players; a message from the remote member is
+        // lost with the publish. Redis comes back: the subscriptions are made again, and bob gets
+        // `joined` with the room as it is now.
+        QVERIFY(m_redis->restart());
+        QTRY_VERIFY_WITH_TIMEOUT(test::getJson(b->adminPort(), QStringLiteral("/health"))
+                                         .value(QStringLiteral("store")).toObject()
+                                         .value(QStringLiteral("available")).toBool(),
+                                 10000);
+        const auto resynced = pb.next<protocol::Joined>(10000);
+        QVERIFY(resynced);
+        QCOMPARE(resynced->roomId, roomId);
+        QCOMPARE(resynced->members.size(), 2);
+        QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));
+        QVERIFY(relays(pb, {&pa, &pb}, roomId, 2));
+    }
+
+    void malformedPublishesAreDropped()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        QVERIFY(a);
+        TestPlayer pa;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        const QString roomId = createRelay(pa);
+        for (const QString &payload : {QStringLiteral("hello"), QStringLiteral("AB1\x05zz"), QString()})
+            cli({QStringLiteral("PUBLISH"), QStringLiteral("arena:events:alpha"), payload});
+        QTest::qWait(200);
+        QCOMPARE(a->process().state(), QProcess::Running);
+        QVERIFY(a->output().contains("malformed publish"));
+        TestPlayer pb;
+        QVERIFY(pb.connectAs(a->playerPort(), QStringLiteral("bob")));
+        protocol::Join join;
+        join.roomId = roomId;
+        pb.client->send(join);
+        QVERIFY(pb.next<protocol::Joined>());
+        QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCrossInstance)
+#include "tst_crossinstance.moc"
