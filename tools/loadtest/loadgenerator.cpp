@@ -176,25 +176,29 @@ void LoadGenerator::prepare()
     });
 }
 
-void LoadGenerator::probePlayerPort(std::function<void()> next)
+void LoadGenerator::probePlayerPort(std::function<void()> next, int index)
 {
-    // One plain TCP connection first, so an unreachable server is one clear error instead of
-    // --clients failed handshakes.
-    const QUrl &url = m_options.url;
+    // One plain TCP connection to each server first, so an unreachable server is one clear error instead
+    // of --clients failed handshakes.
+    if (index >= m_options.urls.size()) {
+        next();
+        return;
+    }
+    const QUrl url = m_options.urls.at(index);
     const quint16 port = quint16(url.port(url.scheme() == QLatin1String("wss") ? 443 : 80));
     auto *socket = new QTcpSocket(this);
     socket->setProxy(QNetworkProxy::NoProxy);
     auto *timeout = makeTimer(socket, true);
-    auto done = [this, socket, next = std::move(next)](const QString &error) {
+    auto done = [this, socket, url, index, next = std::move(next)](const QString &error) {
         socket->disconnect(this);
         socket->abort();
         socket->deleteLater();
         if (m_phase != Phase::Preparing)
             return;
         if (!error.isEmpty())
-            fail(QStringLiteral("cannot reach %1: %2").arg(m_options.url.toString(), error));
+            fail(QStringLiteral("cannot reach %1: %2").arg(url.toString(), error));
         else
-            next();
+            probePlayerPort(next, index + 1);
     };
     connect(socket, &QTcpSocket::connected, this, [done] { done(QString()); });
     connect(socket, &QTcpSocket::errorOccurred, this, [done, socket] { done(socket->errorString()); });
@@ -273,6 +277,15 @@ void LoadGenerator::sampleServer(std::optional<ProcessSample> &into)
     }
 }
 
+void LoadGenerator::sampleWatched(QList<std::optional<ProcessSample>> &into)
+{
+    into.clear();
+    for (const qint64 pid : std::as_const(m_options.watchPids)) {
+        const auto sample = ProcessSample::read(pid);
+        into.append(sample.ok() ? std::optional<ProcessSample>(sample.value()) : std::nullopt);
+    }
+}
+
 void LoadGenerator::beginConnecting()
 {
     setPhase(Phase::Connecting);
@@ -330,7 +343,8 @@ void LoadGenerator::openPlayer(Player &player)
             [this, p](quint16 code, const QString &reason) { onDisconnected(*p, code, reason); });
     player.state = PlayerState::Connecting;
     player.openedNs = nowNs();
-    player.client->open(m_options.url, QStringLiteral("loadtest-%1").arg(player.index));
+    player.client->open(m_options.urls.at(player.index % m_options.urls.size()),
+                        QStringLiteral("loadtest-%1").arg(player.index));
 }
 
 void LoadGenerator::disableNagle(PlayerClient &client)
@@ -548,6 +562,7 @@ void LoadGenerator::beginSending()
     m_connectTimer->stop();
     m_joinDeadline->stop();
     sampleServer(m_report.serverBeforeSend);
+    sampleWatched(m_report.watchedBeforeSend);
     if (const auto self = ProcessSample::read(0); self.ok())
         m_report.selfBeforeSend = self.value();
     setPhase(Phase::Sending);
@@ -652,6 +667,7 @@ void LoadGenerator::beginClosing()
     m_drainDeadline->stop();
     // The "after" samples are taken before closing, while the sessions still exist.
     sampleServer(m_report.serverAfter);
+    sampleWatched(m_report.watchedAfter);
     if (const auto self = ProcessSample::read(0); self.ok())
         m_report.selfAfter = self.value();
     setPhase(Phase::Closing);

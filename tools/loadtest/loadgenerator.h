@@ -100,7 +100,8 @@ private:
 
     void setPhase(Phase phase);
     void prepare();
-    void probePlayerPort(std::function<void()> next);
+    void probePlayerPort(std::function<void()> next, int index = 0);
+    void sampleWatched(QList<std::optional<ProcessSample>> &into);
     void findServerPid(std::function<void()> next);
     void sampleServer(std::optional<ProcessSample> &into);
     void beginConnecting();

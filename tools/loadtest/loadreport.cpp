@@ -1,10 +1,23 @@
 #include "tools/loadtest/loadreport.h"
 
+#include <QJsonArray>
 #include <QTextStream>
 
 #include <cmath>
 
 namespace arena {
+
+namespace {
+
+QStringList urlStrings(const QList<QUrl> &urls)
+{
+    QStringList out;
+    for (const QUrl &u : urls)
+        out.append(u.toString());
+    return out;
+}
+
+} // namespace
 
 namespace {
 
@@ -56,6 +69,25 @@ double LoadReport::errorRate() const
 {
     const double operations = double(options.clients) + double(sent);
     return operations > 0 ? double(errorsTotal() + disconnects) / operations : 0.0;
+}
+
+QJsonArray LoadReport::watchedJson() const
+{
+    QJsonArray out;
+    for (qsizetype i = 0; i < watchedAfter.size() && i < watchedBeforeSend.size(); ++i) {
+        const auto &before = watchedBeforeSend.at(i);
+        const auto &after = watchedAfter.at(i);
+        if (!before || !after)
+            continue;
+        const double cpu = after->cpuSeconds() - before->cpuSeconds();
+        out.append(QJsonObject{
+            {QStringLiteral("pid"), after->pid},
+            {QStringLiteral("cpu_seconds"), rounded(cpu, 2)},
+            {QStringLiteral("cpu_percent"), sendSeconds > 0 ? rounded(100.0 * cpu / sendSeconds, 1) : -1.0},
+            {QStringLiteral("rss_kb"), after->rssKb},
+        });
+    }
+    return out;
 }
 
 double LoadReport::serverCpuSeconds() const
@@ -154,6 +186,7 @@ QJsonObject LoadReport::toJson() const
         {QStringLiteral("exit_code"), int(exitCode())},
         {QStringLiteral("config"),
          QJsonObject{{QStringLiteral("url"), options.url.toString()},
+                     {QStringLiteral("urls"), QJsonArray::fromStringList(urlStrings(options.urls))},
                      {QStringLiteral("mode"), LoadTestOptions::modeName(options.mode)},
                      {QStringLiteral("room_type"), options.roomType},
                      {QStringLiteral("room_size"), options.roomSize},
@@ -192,6 +225,7 @@ QJsonObject LoadReport::toJson() const
         {QStringLiteral("disconnects_by_close_code"), closeCodes},
         {QStringLiteral("error_rate"), errorRate()},
         {QStringLiteral("server"), server},
+        {QStringLiteral("watched"), watchedJson()},
         {QStringLiteral("loadgen"), loadgen},
     };
 }
@@ -201,7 +235,7 @@ QString LoadReport::toText() const
     QString text;
     QTextStream out(&text);
     out.setRealNumberNotation(QTextStream::FixedNotation);
-    out << "arena-loadtest " << options.url.toString() << "  mode " << LoadTestOptions::modeName(options.mode)
+    out << "arena-loadtest " << urlStrings(options.urls).join(QLatin1Char(' ')) << "  mode " << LoadTestOptions::modeName(options.mode)
         << "  room type " << options.roomType << "  room size " << options.roomSize << "\n";
     if (!setupError.isEmpty()) {
         out << "  FAILED before starting: " << setupError << "\n";
@@ -246,6 +280,12 @@ QString LoadReport::toText() const
         out << "\n";
     } else if (!serverNote.isEmpty()) {
         out << "  server    " << serverNote << "\n";
+    }
+    for (const QJsonValue &v : watchedJson()) {
+        const QJsonObject w = v.toObject();
+        out << "  watched   pid " << w.value(QStringLiteral("pid")).toInteger() << ": CPU "
+            << w.value(QStringLiteral("cpu_percent")).toDouble() << " % of a core, RSS "
+            << w.value(QStringLiteral("rss_kb")).toInteger() << " kB\n";
     }
     if (selfBeforeSend && selfAfter && sendSeconds > 0) {
         const double cpu = selfAfter->cpuSeconds() - selfBeforeSend->cpuSeconds();

@@ -5,6 +5,7 @@
 #include "tools/loadtest/loadtestoptions.h"
 #include "tools/loadtest/processsample.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QMap>
 #include <QString>
@@ -57,6 +58,8 @@ struct LoadReport
     std::optional<ProcessSample> serverBeforeConnect, serverBeforeSend, serverAfter;
     QString serverNote; // why server figures are missing
     std::optional<ProcessSample> selfBeforeSend, selfAfter;
+    // --watch-pid processes: before sending and after the drain, in the order given.
+    QList<std::optional<ProcessSample>> watchedBeforeSend, watchedAfter;
 
     quint64 errorsTotal() const;
     quint64 lost() const { return expectedDeliveries > delivered ? expectedDeliveries - delivered : 0; }
@@ -65,6 +68,7 @@ struct LoadReport
     double sentPerSecond() const { return sendSeconds > 0 ? double(sent) / sendSeconds : 0.0; }
     // Server CPU seconds spent during the send phase and drain; -1 when not measured.
     double serverCpuSeconds() const;
+    QJsonArray watchedJson() const; // [{pid, cpu_seconds, cpu_percent, rss_kb}]
     double serverCpuMicrosPerDelivery() const;
     // RSS increase from before connecting to all clients connected, divided by the sessions; -1 when not measured.
     double serverRssKbPerSession() const;

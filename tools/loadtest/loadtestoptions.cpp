@@ -84,7 +84,8 @@ void LoadTestOptions::addOptions(QCommandLineParser &parser)
     parser.addHelpOption();
     parser.addVersionOption();
     option(QStringLiteral("url"),
-           QStringLiteral("Player WebSocket URL of the server. Only loopback addresses unless --allow-remote."),
+           QStringLiteral("Player WebSocket URL of the server. Repeat it to spread the clients over several "
+                          "instances (client i uses the (i mod n)-th). Only loopback addresses unless --allow-remote."),
            QStringLiteral("url"), d.url.toString());
     option(QStringLiteral("clients"), QStringLiteral("Number of simulated players (1-100000)."), QStringLiteral("n"),
            QString::number(d.clients));
@@ -119,6 +120,11 @@ void LoadTestOptions::addOptions(QCommandLineParser &parser)
            QString::number(d.drainTimeoutSeconds));
     option(QStringLiteral("server-pid"),
            QStringLiteral("Pid of a server on this machine, to report its CPU time and RSS."), QStringLiteral("pid"));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("watch-pid"),
+        QStringLiteral("Pid of another process on this machine (another instance, Redis) whose CPU time and RSS "
+                       "over the send phase are reported too. Repeatable."),
+        QStringLiteral("pid")));
     option(QStringLiteral("admin-url"),
            QStringLiteral("Admin API of the server (e.g. http://127.0.0.1:4601): its pid is read from /health."),
            QStringLiteral("url"));
@@ -145,7 +151,12 @@ Result<LoadTestOptions> LoadTestOptions::fromParser(const QCommandLineParser &pa
     if (!parser.positionalArguments().isEmpty())
         return badUsage(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
 
-    o.url = QUrl(parser.value(QStringLiteral("url")), QUrl::StrictMode);
+    o.urls.clear();
+    for (const QString &url : parser.values(QStringLiteral("url")))
+        o.urls.append(QUrl(url, QUrl::StrictMode));
+    if (o.urls.isEmpty())
+        o.urls.append(o.url);
+    o.url = o.urls.first();
     const QString mode = parser.value(QStringLiteral("mode"));
     if (mode == QLatin1String("join"))
         o.mode = Mode::Join;
@@ -155,6 +166,13 @@ Result<LoadTestOptions> LoadTestOptions::fromParser(const QCommandLineParser &pa
         o.mode = Mode::Connect;
     else
         return badUsage(QStringLiteral("--mode: expected join, matchmaking or connect, got \"%1\"").arg(mode));
+    for (const QString &pid : parser.values(QStringLiteral("watch-pid"))) {
+        bool ok = false;
+        const qint64 value = pid.toLongLong(&ok);
+        if (!ok || value <= 0)
+            return badUsage(QStringLiteral("--watch-pid: expected a process id, got \"%1\"").arg(pid));
+        o.watchPids.append(value);
+    }
     o.roomType = parser.value(QStringLiteral("room-type"));
     o.tag = parser.value(QStringLiteral("tag"));
     o.allowRemote = parser.isSet(QStringLiteral("allow-remote"));
@@ -209,14 +227,16 @@ Result<LoadTestOptions> LoadTestOptions::fromParser(const QCommandLineParser &pa
 
 Result<void> LoadTestOptions::validate() const
 {
-    if (!url.isValid() || (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss"))
-        || url.host().isEmpty())
-        return badUsage(QStringLiteral("--url: expected ws://host:port or wss://host:port, got \"%1\"")
-                            .arg(url.toString()));
-    if (!allowRemote && !isLoopbackHost(url.host()))
-        return badUsage(QStringLiteral("--url: %1 is not a loopback address; pass --allow-remote to load a "
-                                       "server on another machine")
-                            .arg(url.host()));
+    for (const QUrl &url : urls) {
+        if (!url.isValid() || (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss"))
+            || url.host().isEmpty())
+            return badUsage(QStringLiteral("--url: expected ws://host:port or wss://host:port, got \"%1\"")
+                                .arg(url.toString()));
+        if (!allowRemote && !isLoopbackHost(url.host()))
+            return badUsage(QStringLiteral("--url: %1 is not a loopback address; pass --allow-remote to load a "
+                                           "server on another machine")
+                                .arg(url.host()));
+    }
     if (!adminUrl.isEmpty()) {
         if (!adminUrl.isValid() || adminUrl.scheme() != QLatin1String("http") || adminUrl.host().isEmpty())
             return badUsage(QStringLiteral("--admin-url: expected http://host:port, got \"%1\"")

@@ -18,7 +18,9 @@ struct LoadTestOptions
         Connect,     // sessions only, no room (idle-session memory)
     };
 
-    QUrl url = QUrl(QStringLiteral("ws://127.0.0.1:4600"));
+    QUrl url = QUrl(QStringLiteral("ws://127.0.0.1:4600")); // the first of urls
+    // Every --url given: client i connects to urls[i % urls.size()] (instances of one fleet).
+    QList<QUrl> urls{url};
     int clients = 100;
     double connectRate = 200.0; // connections opened per second
     int roomSize = 4;
@@ -32,6 +34,7 @@ struct LoadTestOptions
     double joinTimeoutSeconds = 10.0;  // after the last connection was opened, for every client to be in its room
     double drainTimeoutSeconds = 2.0;  // after the last send, how long to wait for deliveries in flight
     qint64 serverPid = 0;         // 0: unknown (or read from the admin API)
+    QList<qint64> watchPids;      // more processes to measure over the send phase (other instances, Redis)
     QUrl adminUrl;                // http://127.0.0.1:4601, to find the server's pid from /health
     double maxErrorRate = 0.01;   // (errors + disconnects) / (clients + messages sent)
     bool allowRemote = false;

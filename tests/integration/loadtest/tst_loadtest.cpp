@@ -1,8 +1,10 @@
 // The real arena-loadtest against the real arena-server (memory store, ports 0): short runs in each mode
 // whose --json report is checked, and runs that must fail cleanly — no server, a server that dies
 // mid-run, an interrupt, a pid that does not exist, bad usage.
+#include "tests/support/adminhttp.h"
 #include "tests/support/arenaserver.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -217,6 +219,32 @@ private Q_SLOTS:
         const QJsonObject server = obj(r.json, "server");
         QVERIFY(server.contains(QStringLiteral("rss_kb_per_session")));
         QVERIFY(num(obj(server, "before_send"), "rss_kb") > 0);
+    }
+
+    void spreadOverSeveralServersAndWatchedPids()
+    {
+        QVERIFY(startServer());
+        test::ArenaServer second;
+        QVERIFY2(second.start(QStringLiteral(ARENA_SERVER_BINARY), {QStringLiteral("--instance-id"), QStringLiteral("loadtest-2")}),
+                 qPrintable(second.lastError()));
+        const RunResult r = runLoadtest(
+            QStringList{QStringLiteral("--url"), playerUrl(), QStringLiteral("--url"),
+                        QStringLiteral("ws://127.0.0.1:%1").arg(second.playerPort()), QStringLiteral("--watch-pid"),
+                        QString::number(second.process().processId())}
+                + cli({"--mode", "connect", "--rate", "0", "--clients", "10", "--duration", "1", "--json"}),
+            60000);
+        QVERIFY2(r.finished && r.exitCode == 0, r.err.constData());
+        QCOMPARE(obj(r.json, "clients").value(QStringLiteral("welcomed")).toInt(), 10);
+        // Client i used the (i mod 2)-th server: five sessions each.
+        for (const quint16 admin : {m_adminPort, second.adminPort()}) {
+            const QByteArray metrics = test::http("GET", admin, QStringLiteral("/metrics")).body;
+            QVERIFY2(metrics.contains("arena_sessions_started_total 5\n"), metrics.constData());
+        }
+        const QJsonArray watched = r.json.value(QStringLiteral("watched")).toArray();
+        QCOMPARE(watched.size(), 1);
+        QCOMPARE(watched.first().toObject().value(QStringLiteral("pid")).toInteger(), second.process().processId());
+        QVERIFY(watched.first().toObject().value(QStringLiteral("rss_kb")).toInteger() > 0);
+        second.stop();
     }
 
     void errorsByCode()

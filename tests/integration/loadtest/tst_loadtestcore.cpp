@@ -267,6 +267,10 @@ private Q_SLOTS:
                                   QStringLiteral("1000"), QStringLiteral("--duration"), QStringLiteral("100")},
             "10^9");
         row("positional", {QStringLiteral("ws://127.0.0.1:1")}, "unexpected argument");
+        row("second url remote", {QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:4600"), QStringLiteral("--url"),
+                                  QStringLiteral("ws://10.1.2.3:4600")},
+            "10.1.2.3 is not a loopback address");
+        row("watch pid", {QStringLiteral("--watch-pid"), QStringLiteral("redis")}, "--watch-pid: expected a process id");
     }
     void badOptionsAreRefused()
     {
@@ -275,6 +279,21 @@ private Q_SLOTS:
         const auto o = parse(args);
         QVERIFY(!o.ok());
         QVERIFY2(o.error().message.contains(message), qPrintable(o.error().message));
+    }
+
+    void severalUrlsSpreadTheClients()
+    {
+        const auto one = parse({});
+        QVERIFY(one.ok());
+        QCOMPARE(one->urls, QList<QUrl>{one->url});
+        const auto two = parse({QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:7400"), QStringLiteral("--url"),
+                                QStringLiteral("ws://127.0.0.1:7410"), QStringLiteral("--watch-pid"), QStringLiteral("42"),
+                                QStringLiteral("--watch-pid"), QStringLiteral("43")});
+        QVERIFY(two.ok());
+        QCOMPARE(two->urls.size(), 2);
+        QCOMPARE(two->url, QUrl(QStringLiteral("ws://127.0.0.1:7400")));
+        QCOMPARE(two->urls.at(1), QUrl(QStringLiteral("ws://127.0.0.1:7410")));
+        QCOMPARE(two->watchPids, (QList<qint64>{42, 43}));
     }
 
     void remoteNeedsAllowRemote()

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Many instances as one (issue 8): arena-servers sharing one redis-server, a fresh fleet per run,
+# medians over the runs. Prints one line per run and a summary for docs/BENCHMARKS.md.
+#   bench/cluster/run.sh [build-dir] [runs] [scenario...]
+# Scenarios (default: all):
+#   span400    400 clients over 2 instances (client i on instance i mod 2), relay rooms of 4 joined with
+#              join_or_create, 5 msg/s each for 20 s (2,000 sends/s, 8,000 deliveries/s). Rooms span both
+#              instances: the report says how many of the members were stand-ins (players of the other
+#              instance) halfway through. Latency is send → the sender's own copy of the event, so a
+#              remote member's figure includes two crossings of Redis.
+# Everything runs on the same 2-core machine: two servers, Redis and the load generator share it.
+set -euo pipefail
+BUILD="${1:-build}"
+RUNS="${2:-3}"
+shift $(( $# >= 2 ? 2 : $# ))
+SCENARIOS=("$@")
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(span400)
+SERVER="$BUILD/server/arena-server"
+LOADTEST="$BUILD/tools/loadtest/arena-loadtest"
+for bin in "$SERVER" "$LOADTEST"; do
+    [ -x "$bin" ] || { echo "run.sh: $bin not found; build arena-server and arena-loadtest first" >&2; exit 2; }
+done
+command -v redis-server >/dev/null || { echo "run.sh: redis-server not found" >&2; exit 2; }
+OUT="${ARENA_BENCH_OUT:-$(mktemp -d /tmp/arena-bench-cluster.XXXXXX)}"
+mkdir -p "$OUT"
+
+PIDS=()
+stop_all() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    PIDS=()
+}
+trap stop_all EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts redis-server; sets REDIS_PID and REDIS_URL.
+start_redis() {
+    local port; port="$(free_port)"
+    redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --logfile "$OUT/redis.log" &
+    REDIS_PID=$!
+    PIDS+=("$REDIS_PID")
+    for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    REDIS_URL="redis://127.0.0.1:$port/0"
+}
+
+# start_server <id>: prints "<pid> <player port> <admin port>" once the server is ready.
+start_server() {
+    local id="$1" log="$OUT/server-$1.log"
+    "$SERVER" --redis "$REDIS_URL" --instance-id "$id" --player-port 0 --admin-port 0 --workers-max 0 \
+        >"$log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 1 100); do
+        if grep -q '^arena-server ready' "$log"; then
+            local line; line="$(grep '^arena-server ready' "$log")"
+            echo "$pid $(sed -E 's/.*player=([0-9]+).*/\1/' <<<"$line") $(sed -E 's/.*admin=([0-9]+).*/\1/' <<<"$line")"
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "run.sh: server $id did not start; see $log" >&2
+    exit 1
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+span400() {
+    local run="$1" report="$OUT/span400-$run.json"
+    start_redis
+    read -r A_PID A_PLAYER A_ADMIN < <(start_server "bench-a")
+    read -r B_PID B_PLAYER B_ADMIN < <(start_server "bench-b")
+    # Halfway through the sends: how the rooms and their members are spread.
+    (
+        sleep 14
+        for admin in "$A_ADMIN" "$B_ADMIN"; do curl -s "http://127.0.0.1:$admin/health"; echo; done >"$OUT/span400-$run.health"
+    ) &
+    local sampler=$!
+    "$LOADTEST" --url "ws://127.0.0.1:$A_PLAYER" --url "ws://127.0.0.1:$B_PLAYER" --clients 400 --room-size 4 \
+        --rate 5 --duration 20 --server-pid "$A_PID" --watch-pid "$B_PID" --watch-pid "$REDIS_PID" \
+        --quiet --json >"$report"
+    wait "$sampler" || true
+    python3 - "$report" "$OUT/span400-$run.health" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+health = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+lat, join = r["latency_ms"], r["join_ms"]
+watched = r.get("watched", [])
+srv = r["server"]
+rooms = [h.get("rooms", 0) for h in health]
+stand = [h.get("cluster", {}).get("standIns", 0) for h in health]
+print(f'p50 {lat["p50"]} p99 {lat["p99"]} max {lat["max"]} join_p99 {join["p99"]} '
+      f'cpuA {srv["cpu_percent"]} rssA {srv["after"]["rss_kb"]} cpuB {watched[0]["cpu_percent"]} rssB {watched[0]["rss_kb"]} '
+      f'cpuRedis {watched[1]["cpu_percent"]} rssRedis {watched[1]["rss_kb"]} roomsA {rooms[0]} roomsB {rooms[1]} '
+      f'standInsA {stand[0]} standInsB {stand[1]} rooms {r["clients"]["rooms"]} joined {r["clients"]["joined"]} lost {r["messages"]["lost"]} errors {r["errors"]["total"]} passed {r["passed"]}')
+EOF
+    stop_all
+}
+
+for scenario in "${SCENARIOS[@]}"; do
+    : >"$OUT/$scenario.lines"
+    for run in $(seq 1 "$RUNS"); do
+        line="$("$scenario" "$run")"
+        echo "$scenario run $run: $line"
+        echo "$line" >>"$OUT/$scenario.lines"
+    done
+    echo "$scenario medians over $RUNS runs:"
+    for key in p50 p99 max join_p99 cpuA cpuB cpuRedis rssA rssB rssRedis standInsA standInsB; do
+        printf '  %-10s %s\n' "$key" "$(awk -v k="$key" '{for (i=1;i<NF;i++) if ($i==k) print $(i+1)}' "$OUT/$scenario.lines" | median)"
+    done
+done
+echo "reports in $OUT"
