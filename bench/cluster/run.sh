@@ -8,16 +8,24 @@
 #              instances: the report says how many of the members were stand-ins (players of the other
 #              instance) halfway through. Latency is send → the sender's own copy of the event, so a
 #              remote member's figure includes two crossings of Redis.
+#   match3     matchmaking throughput: bench_matchmaking, three matchmakers (a RedisStore each, as three
+#              servers have) on one Redis take 60,000 duel tickets with random levels between them, then
+#              all run passes at once until nothing more forms. Formation only (the mm.form script):
+#              the rooms and notifications that follow are in queue1200.
+#   queue1200  end to end: 1,200 arena-loadtest clients over three instances queue for 2-player relay
+#              rooms, are matched (across instances), join and send 1 msg/s for 5 s. Reports queue →
+#              joined per client (which includes waiting for the next 250 ms matchmaking pass).
 # Everything runs on the same 2-core machine: two servers, Redis and the load generator share it.
 set -euo pipefail
 BUILD="${1:-build}"
 RUNS="${2:-3}"
 shift $(( $# >= 2 ? 2 : $# ))
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(span400)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(span400 match3 queue1200)
 SERVER="$BUILD/server/arena-server"
 LOADTEST="$BUILD/tools/loadtest/arena-loadtest"
-for bin in "$SERVER" "$LOADTEST"; do
+MATCHBENCH="$BUILD/bench/cluster/bench_matchmaking"
+for bin in "$SERVER" "$LOADTEST" "$MATCHBENCH"; do
     [ -x "$bin" ] || { echo "run.sh: $bin not found; build arena-server and arena-loadtest first" >&2; exit 2; }
 done
 command -v redis-server >/dev/null || { echo "run.sh: redis-server not found" >&2; exit 2; }
@@ -101,6 +109,39 @@ EOF
     stop_all
 }
 
+match3() {
+    start_redis
+    local port="${REDIS_URL##*:}"
+    "$MATCHBENCH" --port "${port%/0}" --tickets 60000 --instances 3 2>/dev/null >"$OUT/match3-$1.json" || true
+    python3 - "$OUT/match3-$1.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f'matched_per_s {r["players_matched_per_s"]} matched {r["matched_players"]} seconds {r["match_seconds"]:.3f} '
+      f'enqueue_per_s {r["enqueue_per_s"]} duplicates {r["duplicates"]} '
+      f'matches_per_instance {"/".join(str(x["matches"]) for x in r["per_instance"])}')
+EOF
+    stop_all
+}
+
+queue1200() {
+    local run="$1" report="$OUT/queue1200-$1.json"
+    start_redis
+    read -r A_PID A_PLAYER _ < <(start_server "bench-a")
+    read -r B_PID B_PLAYER _ < <(start_server "bench-b")
+    read -r C_PID C_PLAYER _ < <(start_server "bench-c")
+    "$LOADTEST" --url "ws://127.0.0.1:$A_PLAYER" --url "ws://127.0.0.1:$B_PLAYER" --url "ws://127.0.0.1:$C_PLAYER" \
+        --mode matchmaking --clients 1200 --room-size 2 --rate 1 --duration 5 --connect-rate 2000 \
+        --server-pid "$A_PID" --watch-pid "$B_PID" --watch-pid "$C_PID" --watch-pid "$REDIS_PID" --quiet --json >"$report" || true
+    python3 - "$report" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+j = r["join_ms"]
+print(f'joined {r["clients"]["joined"]} rooms {r["clients"]["rooms"]} queue_to_joined_p50 {j["p50"]} queue_to_joined_p99 {j["p99"]} '
+      f'p99 {r["latency_ms"]["p99"]} lost {r["messages"]["lost"]} errors {r["errors"]["total"]} passed {r["passed"]}')
+EOF
+    stop_all
+}
+
 for scenario in "${SCENARIOS[@]}"; do
     : >"$OUT/$scenario.lines"
     for run in $(seq 1 "$RUNS"); do
@@ -109,7 +150,9 @@ for scenario in "${SCENARIOS[@]}"; do
         echo "$line" >>"$OUT/$scenario.lines"
     done
     echo "$scenario medians over $RUNS runs:"
-    for key in p50 p99 max join_p99 cpuA cpuB cpuRedis rssA rssB rssRedis standInsA standInsB; do
+    for key in p50 p99 max join_p99 cpuA cpuB cpuRedis rssA rssB rssRedis standInsA standInsB matched_per_s \
+        queue_to_joined_p50 queue_to_joined_p99; do
+        grep -qE "(^| )$key " "$OUT/$scenario.lines" || continue
         printf '  %-10s %s\n' "$key" "$(awk -v k="$key" '{for (i=1;i<NF;i++) if ($i==k) print $(i+1)}' "$OUT/$scenario.lines" | median)"
     done
 done
