@@ -413,11 +413,13 @@ void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &lab
             done(keys.error());
             return;
         }
-        // One key at a time, so the store is never flooded; a real run reports only what its own delete
-        // removed, so sweeps on several instances at once report each orphan once between them.
+        // Pages of keys, each page's checks in flight at once (pipelined), so the store is never flooded
+        // and a million orphans still go in seconds; a real run reports only what its own delete removed,
+        // so sweeps on several instances at once report each orphan once between them.
+        constexpr qsizetype PageSize = 500;
         auto left = std::make_shared<StateStore::Keys>(keys.value());
         auto orphans = std::make_shared<QStringList>();
-        // The step holds itself only weakly; the callback in flight holds it strongly.
+        // The step holds itself only weakly; the callbacks in flight hold it strongly.
         auto next = std::make_shared<std::function<void()>>();
         *next = [this, suffix, label, dryRun, done, left, orphans, self = std::weak_ptr(next)] {
             if (left->isEmpty()) {
@@ -425,22 +427,30 @@ void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &lab
                 return;
             }
             const auto next = self.lock();
-            const QByteArray key = left->takeFirst();
-            const QByteArray roomKey = key.chopped(suffix.size());
-            const QString item = QString::fromUtf8(roomKey.mid(5)) + label;
-            m_store->exists(roomKey, this, [this, key, item, dryRun, orphans, next](Result<bool> r) {
-                if (!r.ok() || r.value())
-                    return (*next)();
-                if (dryRun) {
-                    orphans->append(item);
-                    return (*next)();
-                }
-                m_store->del({key}, this, [orphans, item, next](Result<qint64> removed) {
-                    if (removed.ok() && removed.value() > 0)
-                        orphans->append(item);
+            const StateStore::Keys page = left->mid(0, PageSize);
+            left->remove(0, page.size());
+            auto pending = std::make_shared<qsizetype>(page.size());
+            const auto one = [pending, next] {
+                if (--*pending == 0)
                     (*next)();
+            };
+            for (const QByteArray &key : page) {
+                const QByteArray roomKey = key.chopped(suffix.size());
+                const QString item = QString::fromUtf8(roomKey.mid(5)) + label;
+                m_store->exists(roomKey, this, [this, key, item, dryRun, orphans, one](Result<bool> r) {
+                    if (!r.ok() || r.value())
+                        return one();
+                    if (dryRun) {
+                        orphans->append(item);
+                        return one();
+                    }
+                    m_store->unlink({key}, this, [orphans, item, one](Result<qint64> removed) {
+                        if (removed.ok() && removed.value() > 0)
+                            orphans->append(item);
+                        one();
+                    });
                 });
-            });
+            }
         };
         (*next)();
     });

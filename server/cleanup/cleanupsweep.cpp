@@ -19,9 +19,13 @@ QJsonObject CleanupReport::toJson() const
     QJsonObject counts;
     QJsonObject items;
     QJsonObject errors;
+    QJsonObject truncated;
     for (const Kind &k : kinds) {
         counts.insert(k.name, int(k.items.size()));
-        items.insert(k.name, QJsonArray::fromStringList(k.items));
+        // A sweep after a big loss may remove a million items: the report names the first ones.
+        items.insert(k.name, QJsonArray::fromStringList(k.items.mid(0, MaxItemsPerKind)));
+        if (k.items.size() > MaxItemsPerKind)
+            truncated.insert(k.name, int(k.items.size() - MaxItemsPerKind));
         if (!k.error.isEmpty())
             errors.insert(k.name, k.error);
     }
@@ -32,6 +36,8 @@ QJsonObject CleanupReport::toJson() const
                     {QStringLiteral("durationMs"), durationMs}};
     if (!errors.isEmpty())
         out.insert(QStringLiteral("errors"), errors);
+    if (!truncated.isEmpty())
+        out.insert(QStringLiteral("truncated"), truncated); // items left out of `items`, per kind
     return out;
 }
 

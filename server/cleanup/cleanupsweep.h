@@ -26,6 +26,9 @@ struct CleanupReport
     QList<Kind> kinds;
     qint64 durationMs = 0;
 
+    // toJson() lists at most this many items per kind (the counts are always whole).
+    static constexpr qsizetype MaxItemsPerKind = 1000;
+
     int total() const;
     QJsonObject toJson() const;
 };

@@ -20,19 +20,11 @@ struct DeadInstanceSweep::Run
 
 namespace {
 
-// Calls `each(item, next)` for the items one after the other (each calls next() when it is done), then
-// `finished()`. One store round trip at a time: a sweep never floods the store.
-template<typename T>
-void forEach(std::shared_ptr<QList<T>> items, std::function<void(const T &, std::function<void()>)> each,
-             std::function<void()> finished)
-{
-    if (items->isEmpty()) {
-        finished();
-        return;
-    }
-    const T item = items->takeFirst();
-    each(item, [items, each, finished] { forEach<T>(items, each, finished); });
-}
+// Members of an index set per SSCAN page. A page's items are swept at once (their store calls are in
+// flight together, pipelined on the connections), then the next page is read: the sweep keeps at most
+// this many items' calls outstanding, whatever the size of the index, and Redis answers others in
+// between (docs/BENCHMARKS.md, "cleanup of 1,000,000 orphaned keys").
+constexpr qint64 PageSize = 500;
 
 QByteArray sessionsKey(const QString &id) { return "instance:" + id.toUtf8() + ":sessions"; }
 QByteArray roomsKey(const QString &id) { return "instance:" + id.toUtf8() + ":rooms"; }
@@ -90,72 +82,96 @@ void DeadInstanceSweep::nextInstance(const std::shared_ptr<Run> &run)
     });
 }
 
+void DeadInstanceSweep::walkIndex(const std::shared_ptr<Run> &run, const QByteArray &indexKey,
+                                  const QByteArray &cursor, const Each &each, std::function<void()> finished)
+{
+    m_store.sscan(indexKey, cursor, PageSize, this,
+                  [this, run, indexKey, each, finished](Result<StateStore::ScanPage> page) {
+        if (!page.ok())
+            return fail(run, page.error());
+        if (run->finished)
+            return;
+        const QByteArray next = page.value().cursor;
+        const auto nextPage = [this, run, indexKey, next, each, finished] {
+            if (run->finished)
+                return;
+            if (next == "0")
+                finished();
+            else
+                walkIndex(run, indexKey, next, each, finished);
+        };
+        const StateStore::Keys &items = page.value().items;
+        if (items.isEmpty())
+            return nextPage();
+        auto left = std::make_shared<qsizetype>(items.size());
+        for (const QByteArray &item : items) {
+            each(item, [left, nextPage] {
+                if (--*left == 0)
+                    nextPage();
+            });
+        }
+    });
+}
+
 void DeadInstanceSweep::sweepSessions(const std::shared_ptr<Run> &run, const QString &id)
 {
-    m_store.smembers(sessionsKey(id), this, [this, run, id](Result<StateStore::Keys> members) {
-        if (!members.ok())
-            return fail(run, members.error());
-        auto sessions = std::make_shared<QList<QByteArray>>(members.value());
-        forEach<QByteArray>(sessions, [this, run, id](const QByteArray &sid, std::function<void()> next) {
-            const QByteArray key = "session:" + sid;
-            m_store.hget(key, QByteArrayLiteral("player"), this, [this, run, id, sid, key, next](Result<std::optional<QByteArray>> player) {
-                if (!player.ok())
-                    return fail(run, player.error());
-                if (!player.value())
-                    return next(); // expired meanwhile: nothing left but the index entry
-                const QString item = id + QStringLiteral(": session ") + QString::fromUtf8(sid);
-                if (run->dryRun) {
-                    run->items.append(item);
-                    return next();
-                }
-                m_store.del({key}, this, [this, run, item, sid, player = *player.value(), next](Result<qint64> removed) {
-                    if (!removed.ok())
-                        return fail(run, removed.error());
-                    if (removed.value() == 0)
-                        return next(); // another sweep got there first: its item
-                    run->items.append(item);
-                    m_store.run("compare-and-delete", {"player:" + player}, {sid}, this, [next](Result<Reply>) { next(); });
-                });
+    walkIndex(run, sessionsKey(id), "0", [this, run, id](const QByteArray &sid, std::function<void()> next) {
+        const QByteArray key = "session:" + sid;
+        m_store.hget(key, QByteArrayLiteral("player"), this, [this, run, id, sid, key, next](Result<std::optional<QByteArray>> player) {
+            if (!player.ok())
+                return fail(run, player.error());
+            if (!player.value())
+                return next(); // gone already (expired, or another sweep): nothing left but the index entry
+            const QString item = id + QStringLiteral(": session ") + QString::fromUtf8(sid);
+            if (run->dryRun) {
+                run->items.append(item);
+                return next();
+            }
+            m_store.unlink({key}, this, [this, run, item, sid, player = *player.value(), next](Result<qint64> removed) {
+                if (!removed.ok())
+                    return fail(run, removed.error());
+                if (removed.value() == 0)
+                    return next(); // another sweep got there first: its item
+                run->items.append(item);
+                m_store.run("compare-and-delete", {"player:" + player}, {sid}, this, [next](Result<Reply>) { next(); });
             });
-        }, [this, run, id] { sweepRooms(run, id); });
-    });
+        });
+    }, [this, run, id] { sweepRooms(run, id); });
 }
 
 void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QString &id)
 {
-    m_store.smembers(roomsKey(id), this, [this, run, id](Result<StateStore::Keys> members) {
-        if (!members.ok())
-            return fail(run, members.error());
-        auto rooms = std::make_shared<QList<QByteArray>>(members.value());
-        forEach<QByteArray>(rooms, [this, run, id](const QByteArray &rid, std::function<void()> next) {
-            const QByteArray key = "room:" + rid;
-            m_store.hget(key, QByteArrayLiteral("type"), this, [this, run, id, rid, key, next](Result<std::optional<QByteArray>> type) {
-                if (!type.ok())
-                    return fail(run, type.error());
-                if (!type.value())
-                    return next();
-                const QString item = id + QStringLiteral(": room ") + QString::fromUtf8(rid);
-                if (run->dryRun) {
+    walkIndex(run, roomsKey(id), "0", [this, run, id](const QByteArray &rid, std::function<void()> next) {
+        const QByteArray key = "room:" + rid;
+        m_store.hget(key, QByteArrayLiteral("type"), this, [this, run, id, rid, key, next](Result<std::optional<QByteArray>> type) {
+            if (!type.ok())
+                return fail(run, type.error());
+            if (!type.value())
+                return next();
+            const QString item = id + QStringLiteral(": room ") + QString::fromUtf8(rid);
+            if (run->dryRun) {
+                run->items.append(item);
+                return next();
+            }
+            // The record first: whoever removes it reports the room; then its state and listings go,
+            // all at once.
+            m_store.unlink({key}, this, [this, run, item, rid, key, type = *type.value(), next](Result<qint64> removed) {
+                if (!removed.ok())
+                    return fail(run, removed.error());
+                if (removed.value() > 0)
                     run->items.append(item);
-                    return next();
-                }
-                // The record first: whoever removes it reports the room, then its state and listing go.
-                m_store.del({key}, this, [this, run, item, rid, key, type = *type.value(), next](Result<qint64> removed) {
-                    if (!removed.ok())
-                        return fail(run, removed.error());
-                    if (removed.value() > 0)
-                        run->items.append(item);
-                    m_store.del({key + ":state"}, this, [this, key, rid, type, next](Result<qint64>) {
-                        m_store.del({key + ":snapshot"}, this, [this, rid, type, next](Result<qint64>) {
-                            m_store.srem("rooms:" + type, {rid}, this, [this, rid, type, next](Result<qint64>) {
-                                m_store.srem("rooms:" + type + ":open", {rid}, this, [next](Result<qint64>) { next(); });
-                            });
-                        });
-                    });
-                });
+                auto left = std::make_shared<int>(4);
+                const auto one = [left, next](auto) {
+                    if (--*left == 0)
+                        next();
+                };
+                m_store.unlink({key + ":state"}, this, one);
+                m_store.unlink({key + ":snapshot"}, this, one);
+                m_store.srem("rooms:" + type, {rid}, this, one);
+                m_store.srem("rooms:" + type + ":open", {rid}, this, one);
             });
-        }, [this, run, id] { sweepTickets(run, id); });
-    });
+        });
+    }, [this, run, id] { sweepTickets(run, id); });
 }
 
 void DeadInstanceSweep::sweepTickets(const std::shared_ptr<Run> &run, const QString &id)

@@ -10,6 +10,8 @@
 //                   every member of instance:<id>:rooms whose room record exists
 //   ticket <tid>    its matchmaking tickets, through the ticket remover (queue_cancelled "instance_gone")
 //   instance        instance:<id>:sessions, instance:<id>:rooms, health:<id> and its `instances` entry
+// The index sets are read a page at a time (SSCAN), the members of a page swept concurrently, with
+// UNLINK, so a dead instance with a million keys goes in seconds while Redis stays responsive.
 // Items read "<id>: session s-1" and so on. A real run reports only what its own deletes removed, so
 // sweeps running at once on several instances report each item once between them, and their reports
 // together equal a single sweep's; a dry run lists what a real run would remove. The epoch counter
@@ -41,6 +43,11 @@ public:
 
 private:
     struct Run;
+    using Each = std::function<void(const QByteArray &member, std::function<void()> next)>;
+    // Calls `each` for every member of the set `indexKey`, page by page (SSCAN), the members of a page
+    // concurrently; then `finished`.
+    void walkIndex(const std::shared_ptr<Run> &run, const QByteArray &indexKey, const QByteArray &cursor,
+                   const Each &each, std::function<void()> finished);
     void nextInstance(const std::shared_ptr<Run> &run);
     void sweepSessions(const std::shared_ptr<Run> &run, const QString &id);
     void sweepRooms(const std::shared_ptr<Run> &run, const QString &id);

@@ -111,6 +111,17 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
         for (const QString &peer : std::as_const(peers))
             resyncWith(peer);
     });
+    // A publish nobody heard (the peer's subscriber was reconnecting, say) may have carried a resync or
+    // a room's events: resync with that peer a little later, for as long as it is a peer at all.
+    connect(&m_bus, &InstanceBus::undeliverable, this, [this](const QString &to, int) {
+        if (m_resyncQueued.contains(to))
+            return;
+        m_resyncQueued.insert(to);
+        QTimer::singleShot(std::chrono::seconds(1), this, [this, to] {
+            m_resyncQueued.remove(to);
+            resyncWith(to);
+        });
+    });
     m_peerCheck.setInterval(std::chrono::seconds(2));
     connect(&m_peerCheck, &QTimer::timeout, this, &ClusterRooms::checkPeers);
     m_peerCheck.start();
@@ -718,8 +729,18 @@ void ClusterRooms::checkPeers()
         m_store.exists(InstanceRegistry::recordKey(peer), this, [this, peer, waiting](Result<bool> live) {
             if (--*waiting == 0)
                 m_checking = false;
-            if (live.ok() && !live.value())
+            if (!live.ok())
+                return;
+            if (live.value()) {
+                m_missing.remove(peer);
+                return;
+            }
+            // Missing twice in a row: once could be a Redis restarted empty, before the peer registered
+            // again (it does within a third of its lease TTL).
+            if (++m_missing[peer] >= 2) {
+                m_missing.remove(peer);
                 peerGone(peer, "its lease is gone");
+            }
         });
     }
 }

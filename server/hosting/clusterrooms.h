@@ -10,9 +10,10 @@
 // open one), `leave`, `room_message`, `lock_room` and `unlock_room`, lists every instance's rooms, and
 // hands remote `match_found` / `queue_cancelled` to its players.
 //
-// Losses: a gap on a link or a re-established subscription makes each side resync with the other
-// (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask whether the stand-ins'
-// sessions still exist). An instance whose lease record is gone, or that restarted, is given up: its
+// Losses: a gap on a link, a re-established subscription or a publish nobody received makes each side
+// resync with the other (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask
+// whether the stand-ins' sessions still exist). An instance whose lease record is missing on two
+// checks in a row (2 s apart), or that restarted, is given up: its
 // stand-ins leave their rooms ("disconnected"), and rooms it hosted are `left` with reason "lost".
 #pragma once
 
@@ -128,6 +129,8 @@ private:
     QHash<QString, RemoteRoom> m_remote;                 // by room id
     QHash<QString, QString> m_hints;                     // room id → host, from match_found
     QSet<QString> m_sweepQueued;
+    QSet<QString> m_resyncQueued;       // peers a resync is planned with
+    QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find
     QTimer m_peerCheck;
     bool m_checking = false;
 };

@@ -1,5 +1,7 @@
 #include "shared/store/memorystore.h"
 
+#include "shared/store/storeerror.h"
+
 #include <QMetaObject>
 
 namespace arena {
@@ -91,6 +93,11 @@ void MemoryStore::del(const Keys &keys, QObject *context, StoreCallback<qint64> 
     deliver(context, std::move(cb), m_data->del(keys));
 }
 
+void MemoryStore::unlink(const Keys &keys, QObject *context, StoreCallback<qint64> cb)
+{
+    deliver(context, std::move(cb), m_data->del(keys));
+}
+
 void MemoryStore::exists(const QByteArray &key, QObject *context, StoreCallback<bool> cb)
 {
     deliver(context, std::move(cb), Result<bool>(m_data->exists(key)));
@@ -155,6 +162,31 @@ void MemoryStore::srem(const QByteArray &key, const Keys &members, QObject *cont
 void MemoryStore::smembers(const QByteArray &key, QObject *context, StoreCallback<Keys> cb)
 {
     deliver(context, std::move(cb), m_data->smembers(key));
+}
+
+void MemoryStore::sscan(const QByteArray &key, const QByteArray &cursor, qint64 count, QObject *context,
+                        StoreCallback<ScanPage> cb)
+{
+    // The cursor is an offset into the sorted members: members present throughout come back at least
+    // once, as with Redis, even when others are added or removed between pages.
+    auto members = m_data->smembers(key);
+    if (!members.ok()) {
+        deliver(context, std::move(cb), Result<ScanPage>(members.error()));
+        return;
+    }
+    bool ok = false;
+    const qint64 from = cursor.toLongLong(&ok);
+    if (!ok || from < 0) {
+        deliver(context, std::move(cb),
+                Result<ScanPage>(storeErrorFromRedis("ERR invalid cursor")));
+        return;
+    }
+    const Keys &all = members.value();
+    const qint64 to = qMin<qint64>(all.size(), from + qMax<qint64>(1, count));
+    ScanPage page;
+    page.items = from < all.size() ? all.mid(from, to - from) : Keys();
+    page.cursor = to >= all.size() ? QByteArray("0") : QByteArray::number(to);
+    deliver(context, std::move(cb), Result<ScanPage>(std::move(page)));
 }
 
 void MemoryStore::sismember(const QByteArray &key, const QByteArray &member, QObject *context, StoreCallback<bool> cb)

@@ -63,6 +63,9 @@ public:
     void expire(const QByteArray &key, qint64 ttlMs, QObject *context, StoreCallback<bool> cb) override;
     void ttl(const QByteArray &key, QObject *context, StoreCallback<qint64> cb) override;
     void scan(const QByteArray &pattern, QObject *context, StoreCallback<Keys> cb) override;
+    void unlink(const Keys &keys, QObject *context, StoreCallback<qint64> cb) override;
+    void sscan(const QByteArray &key, const QByteArray &cursor, qint64 count, QObject *context,
+               StoreCallback<ScanPage> cb) override;
 
     void hset(const QByteArray &key, const Fields &fields, QObject *context, StoreCallback<qint64> cb) override;
     void hget(const QByteArray &key, const QByteArray &field, QObject *context,

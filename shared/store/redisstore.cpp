@@ -192,6 +192,25 @@ void RedisStore::del(const Keys &keys, QObject *context, StoreCallback<qint64> c
     call<qint64>(keys.value(0), QList<QByteArray>{"DEL"} + prefixed(keys), context, std::move(cb), asInteger);
 }
 
+void RedisStore::unlink(const Keys &keys, QObject *context, StoreCallback<qint64> cb)
+{
+    call<qint64>(keys.value(0), QList<QByteArray>{"UNLINK"} + prefixed(keys), context, std::move(cb), asInteger);
+}
+
+void RedisStore::sscan(const QByteArray &key, const QByteArray &cursor, qint64 count, QObject *context,
+                       StoreCallback<ScanPage> cb)
+{
+    call<ScanPage>(key, {"SSCAN", k(key), cursor, "COUNT", QByteArray::number(qMax<qint64>(1, count))}, context,
+                   std::move(cb), [](const Reply &r) -> Result<ScanPage> {
+        if (!r.isArray() || r.elements().size() != 2 || !r.elements()[1].isArray())
+            return unexpected(r);
+        auto items = asSortedKeys(r.elements()[1]);
+        if (!items.ok())
+            return items.error();
+        return ScanPage{r.elements()[0].bytes(), std::move(items.value())};
+    });
+}
+
 void RedisStore::exists(const QByteArray &key, QObject *context, StoreCallback<bool> cb)
 {
     call<bool>(key, {"EXISTS", k(key)}, context, std::move(cb), asBool);

@@ -41,6 +41,13 @@ public:
         friend bool operator==(const ScoredMember &, const ScoredMember &) = default;
     };
 
+    // One page of an incremental scan: the members and the cursor of the next page ("0": done).
+    struct ScanPage
+    {
+        QByteArray cursor;
+        Keys items;
+    };
+
     enum class SetMode { Always, IfAbsent, IfPresent };
 
     // A named atomic operation: the Lua script RedisStore runs (KEYS and ARGV as given) and the
@@ -68,6 +75,8 @@ public:
 
     // Keys
     virtual void del(const Keys &keys, QObject *context, StoreCallback<qint64> cb) = 0;
+    // As del, but Redis frees the values in the background (UNLINK): for big sweeps.
+    virtual void unlink(const Keys &keys, QObject *context, StoreCallback<qint64> cb) = 0;
     virtual void exists(const QByteArray &key, QObject *context, StoreCallback<bool> cb) = 0;
     virtual void expire(const QByteArray &key, qint64 ttlMs, QObject *context, StoreCallback<bool> cb) = 0;
     // Remaining time to live in ms; -1 when the key has no expiry, -2 when it does not exist.
@@ -88,6 +97,10 @@ public:
     virtual void sadd(const QByteArray &key, const Keys &members, QObject *context, StoreCallback<qint64> cb) = 0;
     virtual void srem(const QByteArray &key, const Keys &members, QObject *context, StoreCallback<qint64> cb) = 0;
     virtual void smembers(const QByteArray &key, QObject *context, StoreCallback<Keys> cb) = 0;
+    // One page of about `count` members, from `cursor` ("0" starts). Members present for the whole
+    // scan come back at least once (possibly more than once); the members of one page are sorted.
+    virtual void sscan(const QByteArray &key, const QByteArray &cursor, qint64 count, QObject *context,
+                       StoreCallback<ScanPage> cb) = 0;
     virtual void sismember(const QByteArray &key, const QByteArray &member, QObject *context,
                            StoreCallback<bool> cb) = 0;
     virtual void scard(const QByteArray &key, QObject *context, StoreCallback<qint64> cb) = 0;

@@ -264,6 +264,8 @@ private Q_SLOTS:
     void hincrBy();
 
     void sets();
+    void sscanWalksEveryMemberInPages();
+    void unlinkCountsLikeDel();
     void setMembersSortedBytewise();
     void setVanishesWhenEmpty();
 
@@ -753,6 +755,58 @@ void TestStoreConformance::sets()
     STORE_COMPARE(call(*store, &StateStore::sismember, QByteArray("s"), QByteArray("z")), false);
     STORE_COMPARE(call(*store, &StateStore::srem, QByteArray("s"), Keys{"a", "z"}), 1);
     STORE_COMPARE(call(*store, &StateStore::smembers, QByteArray("s")), (Keys{"b", "c"}));
+}
+
+void TestStoreConformance::sscanWalksEveryMemberInPages()
+{
+    MAKE_STORE(store);
+    const auto empty = call(*store, &StateStore::sscan, QByteArray("none"), QByteArray("0"), qint64(10));
+    QVERIFY2(empty.ok(), qPrintable(describeError(empty)));
+    QCOMPARE(empty.value().cursor, QByteArray("0"));
+    QVERIFY(empty.value().items.isEmpty());
+
+    Keys members;
+    for (int i = 0; i < 1500; ++i)
+        members.append("m" + QByteArray::number(i));
+    STORE_COMPARE(call(*store, &StateStore::sadd, QByteArray("big"), members), 1500);
+    // Walk it while members come and go: every member present throughout comes back, none invented.
+    QSet<QByteArray> seen;
+    QByteArray cursor("0");
+    int pages = 0;
+    do {
+        const auto page = call(*store, &StateStore::sscan, QByteArray("big"), cursor, qint64(100));
+        QVERIFY2(page.ok(), qPrintable(describeError(page)));
+        QVERIFY(std::is_sorted(page.value().items.cbegin(), page.value().items.cend()));
+        for (const QByteArray &m : page.value().items)
+            seen.insert(m);
+        cursor = page.value().cursor;
+        if (++pages == 3) {
+            STORE_COMPARE(call(*store, &StateStore::sadd, QByteArray("big"), Keys{"late"}), 1);
+            STORE_COMPARE(call(*store, &StateStore::srem, QByteArray("big"), Keys{"m7"}), 1);
+        }
+        QVERIFY(pages < 1000);
+    } while (cursor != "0");
+    QVERIFY2(pages > 2, "a big set comes back in several pages");
+    for (const QByteArray &m : std::as_const(members)) {
+        if (m != "m7")
+            QVERIFY2(seen.contains(m), m.constData());
+    }
+    for (const QByteArray &m : std::as_const(seen))
+        QVERIFY2(members.contains(m) || m == "late", m.constData());
+
+    // Not a set: the type error, as for every set command.
+    STORE_COMPARE(call(*store, &StateStore::set, QByteArray("str"), QByteArray("v"), qint64(0), SetMode::Always), true);
+    STORE_ERROR(call(*store, &StateStore::sscan, QByteArray("str"), QByteArray("0"), qint64(10)), "wrong_type");
+}
+
+void TestStoreConformance::unlinkCountsLikeDel()
+{
+    MAKE_STORE(store);
+    STORE_COMPARE(call(*store, &StateStore::set, QByteArray("a"), QByteArray("1"), qint64(0), SetMode::Always), true);
+    STORE_COMPARE(call(*store, &StateStore::sadd, QByteArray("b"), Keys{"x"}), 1);
+    STORE_COMPARE(call(*store, &StateStore::unlink, Keys{"a", "b", "missing"}), 2);
+    STORE_COMPARE(call(*store, &StateStore::exists, QByteArray("a")), false);
+    STORE_COMPARE(call(*store, &StateStore::unlink, Keys{"a"}), 0);
 }
 
 void TestStoreConformance::setMembersSortedBytewise()
