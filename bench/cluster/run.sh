@@ -15,13 +15,18 @@
 #   queue1200  end to end: 1,200 arena-loadtest clients over three instances queue for 2-player relay
 #              rooms, are matched (across instances), join and send 1 msg/s for 5 s. Reports queue →
 #              joined per client (which includes waiting for the next 250 ms matchmaking pass).
+#   cleanup1m  a dead instance's leftovers: 250,000 sessions (session:<sid> + player:<pid>) and 250,000 rooms
+#              (room:<rid> + room:<rid>:state) = 1,000,000 keys indexed under an instance whose lease is
+#              gone, seeded with redis-cli --pipe; one live arena-server runs POST /health/cleanup (every
+#              kind) while a prober sends PING once a millisecond on its own connection. Reports the sweep's
+#              wall time, what it removed, the keys left and the PING round trips (p50/p99/max).
 # Everything runs on the same 2-core machine: two servers, Redis and the load generator share it.
 set -euo pipefail
 BUILD="${1:-build}"
 RUNS="${2:-3}"
 shift $(( $# >= 2 ? 2 : $# ))
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(span400 match3 queue1200)
+[ ${#SCENARIOS[@]} -eq 0 ] && SCENARIOS=(span400 match3 queue1200 cleanup1m)
 SERVER="$BUILD/server/arena-server"
 LOADTEST="$BUILD/tools/loadtest/arena-loadtest"
 MATCHBENCH="$BUILD/bench/cluster/bench_matchmaking"
@@ -142,6 +147,74 @@ EOF
     stop_all
 }
 
+cleanup1m() {
+    local run="$1"
+    start_redis
+    local port="${REDIS_URL##*:}"; port="${port%/0}"
+    python3 - <<'EOF' | redis-cli -p "$port" --pipe >/dev/null
+import sys
+out = sys.stdout.buffer
+def cmd(*args):
+    out.write(b"*%d\r\n" % len(args))
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out.write(b"$%d\r\n%s\r\n" % (len(a), a))
+N = 250000
+for i in range(N):
+    cmd("HSET", f"arena:session:s-{i}", "player", f"p-{i}", "instance", "ghost", "created", "1", "active", "1")
+    cmd("SET", f"arena:player:p-{i}", f"s-{i}")
+    cmd("HSET", f"arena:room:r-{i}", "type", "relay", "instance", "ghost", "clients", "0", "max_clients", "4",
+        "locked", "0", "private", "0", "created", "1", "metadata", "{}")
+    cmd("SET", f"arena:room:r-{i}:state", '{"score":0}')
+for start in range(0, N, 1000):
+    cmd("SADD", "arena:instance:ghost:sessions", *[f"s-{i}" for i in range(start, start + 1000)])
+    cmd("SADD", "arena:instance:ghost:rooms", *[f"r-{i}" for i in range(start, start + 1000)])
+    cmd("SADD", "arena:rooms:relay", *[f"r-{i}" for i in range(start, start + 1000)])
+cmd("ZADD", "arena:instances", "1", "ghost")
+EOF
+    local before; before="$(redis-cli -p "$port" dbsize)"
+    read -r A_PID _ A_ADMIN < <(start_server "bench-a")
+    python3 - "$port" "$OUT/cleanup1m-$run.ping" <<'EOF' &
+import socket, sys, time, signal
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+samples = []
+stop = False
+def done(*_):
+    global stop
+    stop = True
+signal.signal(signal.SIGTERM, done)
+while not stop:
+    t = time.perf_counter()
+    s.sendall(b"PING\r\n")
+    buf = b""
+    while not buf.endswith(b"\r\n"):
+        buf += s.recv(64)
+    samples.append((time.perf_counter() - t) * 1000)
+    time.sleep(0.001)
+open(sys.argv[2], "w").write("\n".join(f"{x:.4f}" for x in samples))
+EOF
+    local prober=$!
+    sleep 0.5
+    local t0 t1
+    t0="$(date +%s.%N)"
+    curl -s -X POST "http://127.0.0.1:$A_ADMIN/health/cleanup" >"$OUT/cleanup1m-$run.json"
+    t1="$(date +%s.%N)"
+    sleep 0.3
+    kill -TERM "$prober"; wait "$prober" 2>/dev/null || true
+    local after; after="$(redis-cli -p "$port" dbsize)"
+    python3 - "$OUT/cleanup1m-$run.json" "$OUT/cleanup1m-$run.ping" "$t0" "$t1" "$before" "$after" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+pings = sorted(float(x) for x in open(sys.argv[2]).read().split())
+q = lambda p: pings[min(len(pings) - 1, int(p * len(pings)))]
+print(f'sweep_s {float(sys.argv[4]) - float(sys.argv[3]):.2f} reported_ms {r["durationMs"]} removed {r["counts"].get("instances")} '
+      f'keys_before {sys.argv[5]} keys_after {sys.argv[6]} ping_p50 {q(0.5):.3f} ping_p99 {q(0.99):.3f} ping_max {pings[-1]:.3f} '
+      f'pings {len(pings)} errors {len(r.get("errors", {}))}')
+EOF
+    stop_all
+}
+
 for scenario in "${SCENARIOS[@]}"; do
     : >"$OUT/$scenario.lines"
     for run in $(seq 1 "$RUNS"); do
@@ -151,7 +224,7 @@ for scenario in "${SCENARIOS[@]}"; do
     done
     echo "$scenario medians over $RUNS runs:"
     for key in p50 p99 max join_p99 cpuA cpuB cpuRedis rssA rssB rssRedis standInsA standInsB matched_per_s \
-        queue_to_joined_p50 queue_to_joined_p99; do
+        queue_to_joined_p50 queue_to_joined_p99 sweep_s ping_p50 ping_p99 ping_max; do
         grep -qE "(^| )$key " "$OUT/$scenario.lines" || continue
         printf '  %-10s %s\n' "$key" "$(awk -v k="$key" '{for (i=1;i<NF;i++) if ($i==k) print $(i+1)}' "$OUT/$scenario.lines" | median)"
     done

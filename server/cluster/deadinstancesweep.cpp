@@ -196,9 +196,10 @@ void DeadInstanceSweep::sweepIndexes(const std::shared_ptr<Run> &run, const QStr
     }
     // The index entry last: until it goes, a sweep that failed half-way finds the instance again.
     const QByteArray me = id.toUtf8();
-    m_store.del({sessionsKey(id)}, this, [this, run, id, item, me](Result<qint64>) {
-        m_store.del({roomsKey(id)}, this, [this, run, item, me](Result<qint64>) {
-            m_store.del({"health:" + me}, this, [this, run, item, me](Result<qint64>) {
+    // UNLINK: an index of a big dead instance holds hundreds of thousands of members.
+    m_store.unlink({sessionsKey(id)}, this, [this, run, id, item, me](Result<qint64>) {
+        m_store.unlink({roomsKey(id)}, this, [this, run, item, me](Result<qint64>) {
+            m_store.unlink({"health:" + me}, this, [this, run, item, me](Result<qint64>) {
                 m_store.zrem(InstanceRegistry::indexKey(), {me}, this, [this, run, item](Result<qint64> removed) {
                     if (!removed.ok())
                         return fail(run, removed.error());
