@@ -1,6 +1,8 @@
 #include "server/playerservice.h"
 
 #include "server/gateway/playerconnection.h"
+#include "server/cluster/ownedwrites.h"
+#include "server/cluster/sessionclaim.h"
 #include "server/hosting/clusterrooms.h"
 #include "server/hosting/roommanager.h"
 #include "server/matchmaking/matchmaker.h"
@@ -14,9 +16,11 @@ using protocol::ErrorCode;
 
 PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegistry &metrics,
                              const RoomTypeRegistry &types, PlayerServiceSettings settings, QObject *parent)
-    : QObject(parent), m_instanceId(settings.instanceId), m_types(types),
-      m_sessions(new SessionManager(store, metrics, settings.sessions, settings.instanceId, settings.auth, this)),
-      m_rooms(new RoomManager(store, metrics, types, *m_sessions, settings.instanceId, this)),
+    : QObject(parent), m_instanceId(settings.instanceId), m_types(types), m_sessionSettings(settings.sessions),
+      m_owned(new OwnedWrites(store, settings.instanceId, &metrics, this)),
+      m_sessions(new SessionManager(store, *m_owned, metrics, settings.sessions, settings.instanceId, settings.auth,
+                                    this)),
+      m_rooms(new RoomManager(store, *m_owned, metrics, types, *m_sessions, settings.instanceId, this)),
       m_matchmaker(new Matchmaker(store, tasks, metrics, settings.matchmaking, settings.instanceId, this))
 {
     CounterFamily &messages = metrics.counter(
@@ -52,6 +56,22 @@ void PlayerService::enableCluster(StateStore &store, InstanceBus &bus)
 {
     Q_ASSERT(!m_cluster);
     m_cluster = new ClusterRooms(store, bus, *m_rooms, *m_sessions, m_types, this);
+    m_cluster->setResumeGrace(m_sessionSettings.resumeGrace);
+    // A player whose instance died resumes here with its token: the session is taken over in the store,
+    // then its rooms are found again (ClusterRooms::sessionClaimed).
+    m_claim = new SessionClaim(store, m_instanceId, this);
+    const qint64 recordTtlMs = (m_sessionSettings.idleTimeout + m_sessionSettings.sweepInterval * 2).count();
+    m_sessions->setRemoteClaim([this, recordTtlMs](const QString &token, const QString &newToken,
+                                                   std::function<void(Result<SessionManager::Claimed>)> done) {
+        m_claim->claim(token, newToken, m_owned->epoch(), recordTtlMs, [done](Result<SessionClaim::Claimed> claimed) {
+            if (!claimed.ok())
+                return done(claimed.error());
+            done(SessionManager::Claimed{claimed->playerId, claimed->createdAt, claimed->rooms});
+        });
+    });
+    connect(m_sessions, &SessionManager::sessionClaimed, this, [this](Session *session, const QStringList &rooms) {
+        m_cluster->sessionClaimed(*session, rooms);
+    });
 }
 
 void PlayerService::adopt(PlayerConnection *connection)
@@ -264,11 +284,17 @@ void PlayerService::setLeaseHeld(bool held)
     applyNewWorkSwitches();
 }
 
+void PlayerService::setEpoch(qint64 epoch)
+{
+    m_owned->setEpoch(epoch);
+}
+
 void PlayerService::republish()
 {
     const int sessions = m_sessions->republish();
     const int rooms = m_rooms->republish();
-    qCInfo(lcServer) << "wrote back" << sessions << "session and" << rooms << "room records";
+    if (sessions + rooms > 0)
+        qCInfo(lcServer) << "wrote back" << sessions << "session and" << rooms << "room records";
 }
 
 QString PlayerService::newWorkRefusal() const

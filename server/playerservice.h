@@ -16,6 +16,8 @@ namespace arena {
 class ClusterRooms;
 class InstanceBus;
 class Matchmaker;
+class OwnedWrites;
+class SessionClaim;
 class MetricsRegistry;
 class PlayerAuth;
 class RoomManager;
@@ -60,6 +62,7 @@ public:
     SessionManager &sessions() const { return *m_sessions; }
     RoomManager &rooms() const { return *m_rooms; }
     Matchmaker &matchmaker() const { return *m_matchmaker; }
+    const SessionSettings &sessionSettings() const { return m_sessionSettings; }
     // Null until enableCluster().
     ClusterRooms *cluster() const { return m_cluster; }
 
@@ -79,6 +82,9 @@ public:
     // While the instance's fleet lease is lost it takes no new work either (as when draining), until it
     // has registered again; the players are told why.
     void setLeaseHeld(bool held);
+    // The epoch of the instance's current registration: every record write carries it, and the store
+    // refuses writes of an older one (OwnedWrites). Nothing is written before the first (0).
+    void setEpoch(qint64 epoch);
     // Writes the records of every session and room this instance holds back to the store.
     void republish();
     // Removes this instance's queue tickets, telling their players (queue_cancelled with `reason`);
@@ -112,10 +118,13 @@ private:
 
     QString m_instanceId;
     const RoomTypeRegistry &m_types;
+    SessionSettings m_sessionSettings;
+    OwnedWrites *m_owned;
     SessionManager *m_sessions;
     RoomManager *m_rooms;
     Matchmaker *m_matchmaker;
     ClusterRooms *m_cluster = nullptr;
+    SessionClaim *m_claim = nullptr; // with the cluster
     MessageMetrics m_messageMetrics;
     bool m_draining = false;
     bool m_leaseHeld = true;

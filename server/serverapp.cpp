@@ -298,11 +298,13 @@ Result<void> ServerApp::startRegistry(std::chrono::milliseconds leaseTtl)
         m_players->setLeaseHeld(state != InstanceRegistry::State::Lost);
     });
     connect(m_registry, &InstanceRegistry::leaseLost, this, [this] { m_leaseLost->inc(); });
-    // Registered anew (after a lost lease, or a Redis that came back without its data): what this instance
-    // holds may be gone from the store, or have been swept as a dead instance's; write it back.
-    connect(m_registry, &InstanceRegistry::leaseAcquired, this, [this](qint64) {
-        if (std::exchange(m_registeredBefore, true))
-            m_players->republish();
+    // Every record write carries the registration's epoch (the store refuses older ones). Registered
+    // anew (after a lost lease, or a Redis that came back without its data), what this instance holds
+    // may be gone from the store, or have been swept as a dead instance's: write it back, with the new
+    // epoch. The first registration writes what came before it (nothing is written without an epoch).
+    connect(m_registry, &InstanceRegistry::leaseAcquired, this, [this](qint64 epoch) {
+        m_players->setEpoch(epoch);
+        m_players->republish();
     });
 
     // Wait (briefly) for the first registration: an id held by another live process must stop this one
@@ -359,6 +361,7 @@ void ServerApp::registerCleanupKinds()
     });
     // What instances whose lease is gone left in the store (docs/OPERATIONS.md, "Dead instances").
     auto *deadInstances = new DeadInstanceSweep(*m_store, m_instanceId, this);
+    deadInstances->setOrphanGrace(m_players->sessionSettings().resumeGrace);
     deadInstances->setTicketRemover([this](const QString &deadId, bool dryRun, DeadInstanceSweep::Done done) {
         m_players->matchmaker().removeInstanceTickets(deadId, dryRun, this, [done](Result<QList<Ticket>> removed) {
             if (!removed.ok())
@@ -879,6 +882,7 @@ QJsonObject ServerApp::health() const
         out.insert(QStringLiteral("cluster"), QJsonObject{
             {QStringLiteral("standIns"), m_players->cluster()->standIns()},
             {QStringLiteral("remoteRooms"), m_players->cluster()->remoteRooms()},
+            {QStringLiteral("orphans"), m_players->cluster()->orphans()},
         });
     }
     // The agent reads "draining" (here and, through stats(), in /health/stats) as the instance's state.

@@ -102,7 +102,6 @@ private:
     DrainControl *m_drain = nullptr;
     InstanceRegistry *m_registry = nullptr;
     InstanceBus *m_bus = nullptr; // with Redis only: the link to the other instances
-    bool m_registeredBefore = false; // a registration happened: the next one writes the records back
     WorkerPool *m_workers = nullptr; // null with --workers-max 0
     std::unique_ptr<AuditLog> m_audit;
     CleanupSweep *m_cleanup = nullptr;

@@ -1,6 +1,7 @@
 #include "server/cluster/deadinstancesweep.h"
 
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/sessionclaim.h"
 
 #include <QDateTime>
 
@@ -34,6 +35,7 @@ QByteArray roomsKey(const QString &id) { return "instance:" + id.toUtf8() + ":ro
 DeadInstanceSweep::DeadInstanceSweep(StateStore &store, QString ownId, QObject *parent)
     : QObject(parent), m_store(store), m_ownId(std::move(ownId))
 {
+    m_store.registerOperation(SessionClaim::OrphanName, SessionClaim::orphanOperation());
 }
 
 void DeadInstanceSweep::run(bool dryRun, Done done)
@@ -115,25 +117,45 @@ void DeadInstanceSweep::walkIndex(const std::shared_ptr<Run> &run, const QByteAr
 
 void DeadInstanceSweep::sweepSessions(const std::shared_ptr<Run> &run, const QString &id)
 {
-    walkIndex(run, sessionsKey(id), "0", [this, run, id](const QByteArray &sid, std::function<void()> next) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    walkIndex(run, sessionsKey(id), "0", [this, run, id, now](const QByteArray &sid, std::function<void()> next) {
         const QByteArray key = "session:" + sid;
-        m_store.hget(key, QByteArrayLiteral("player"), this, [this, run, id, sid, key, next](Result<std::optional<QByteArray>> player) {
-            if (!player.ok())
-                return fail(run, player.error());
-            if (!player.value())
-                return next(); // gone already (expired, or another sweep): nothing left but the index entry
+        m_store.hgetAll(key, this, [this, run, id, sid, key, now, next](Result<StateStore::Fields> record) {
+            if (!record.ok())
+                return fail(run, record.error());
+            const StateStore::Fields &r = record.value();
+            if (r.isEmpty() || r.value("instance") != id.toUtf8())
+                return next(); // gone already (expired, another sweep), or taken over by a live instance
             const QString item = id + QStringLiteral(": session ") + QString::fromUtf8(sid);
             if (run->dryRun) {
                 run->items.append(item);
                 return next();
             }
-            m_store.unlink({key}, this, [this, run, item, sid, player = *player.value(), next](Result<qint64> removed) {
+            const QByteArray player = r.value("player");
+            const auto forgetPlayer = [this, player, sid, next] {
+                m_store.run("compare-and-delete", {"player:" + player}, {sid}, this, [next](Result<Reply>) { next(); });
+            };
+            // Active within the resume grace: its player may still resume it on another instance. The
+            // record stays, owned by nobody, for what is left of the grace (SessionClaim takes orphans).
+            const qint64 graceLeft = m_orphanGrace.count() - (now - r.value("active").toLongLong());
+            if (graceLeft > 0) {
+                m_store.run(SessionClaim::OrphanName, {key}, {id.toUtf8(), QByteArray::number(graceLeft)}, this,
+                            [this, run, item, forgetPlayer](Result<Reply> orphaned) {
+                    if (!orphaned.ok())
+                        return fail(run, orphaned.error());
+                    if (orphaned.value().integer() == 1)
+                        run->items.append(item);
+                    forgetPlayer();
+                });
+                return;
+            }
+            m_store.unlink({key}, this, [this, run, item, forgetPlayer, next](Result<qint64> removed) {
                 if (!removed.ok())
                     return fail(run, removed.error());
                 if (removed.value() == 0)
                     return next(); // another sweep got there first: its item
                 run->items.append(item);
-                m_store.run("compare-and-delete", {"player:" + player}, {sid}, this, [next](Result<Reply>) { next(); });
+                forgetPlayer();
             });
         });
     }, [this, run, id] { sweepRooms(run, id); });

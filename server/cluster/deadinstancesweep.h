@@ -5,7 +5,9 @@
 // record `instance:{<id>}` still exists is alive (it renewed after the index was last written) and is
 // never touched, nor is this instance. For each dead instance, in this order:
 //   session <sid>   session:<sid> and player:<pid> (only while it still names that session), for every
-//                   member of instance:<id>:sessions whose session record exists
+//                   member of instance:<id>:sessions whose session record names it; a session active
+//                   within the resume grace keeps its record, owned by nobody, for the rest of the grace,
+//                   so that its player can still resume it on a live instance
 //   room <rid>      room:<rid>, room:<rid>:state, room:<rid>:snapshot and its rooms:<type> entry, for
 //                   every member of instance:<id>:rooms whose room record exists
 //   ticket <tid>    its matchmaking tickets, through the ticket remover (queue_cancelled "instance_gone")
@@ -21,6 +23,7 @@
 #include "shared/result.h"
 #include "shared/store/statestore.h"
 
+#include <chrono>
 #include <functional>
 
 namespace arena {
@@ -39,6 +42,9 @@ public:
     DeadInstanceSweep(StateStore &store, QString ownId, QObject *parent = nullptr);
 
     void setTicketRemover(TicketRemover remover) { m_removeTickets = std::move(remover); }
+    // A session active within this long keeps its record, owned by nobody, for the rest of it: its
+    // player may resume it on a live instance (SessionClaim). Default 5 min (the resume grace).
+    void setOrphanGrace(std::chrono::milliseconds grace) { m_orphanGrace = grace; }
     void run(bool dryRun, Done done);
 
 private:
@@ -58,6 +64,7 @@ private:
     StateStore &m_store;
     QString m_ownId;
     TicketRemover m_removeTickets;
+    std::chrono::milliseconds m_orphanGrace{std::chrono::minutes(5)};
 };
 
 } // namespace arena

@@ -12,6 +12,7 @@
 #include "shared/protocol/codec.h"
 #include "shared/store/statestore.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QtEndian>
@@ -51,7 +52,7 @@ public:
     void attach(PlayerConnection &) override {}
     void sendText(const QByteArray &utf8) override
     {
-        if (m_open)
+        if (m_open && !m_home.isEmpty()) // no home: an orphan, waiting for its player to resume somewhere
             m_cluster.sendRecord(m_home, encodeRecord(Kind::Out, {m_sid.toUtf8(), utf8}));
     }
     // The room layer never closes a connection; a stand-in just stops forwarding if anything does.
@@ -75,6 +76,7 @@ struct ClusterRooms::StandIn
     BusTransport *transport = nullptr; // owned by connection
     std::unique_ptr<PlayerConnection> connection;
     bool dropping = false;
+    qint64 orphanedAt = 0; // its home died (ms since the epoch); 0 while it has one
 };
 
 ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &rooms, SessionManager &sessions,
@@ -88,7 +90,7 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
     });
     m_rooms.setMembershipHook([this](Session &session, const QString &roomId, bool in) {
         const auto it = m_standIns.constFind(session.id);
-        if (it == m_standIns.constEnd() || it.value()->dropping)
+        if (it == m_standIns.constEnd() || it.value()->dropping || session.home.isEmpty())
             return;
         sendRecord(session.home, encodeRecord(Kind::Member, {session.id.toUtf8(), roomId.toUtf8(),
                                                              in ? QByteArrayView("1") : QByteArrayView("0")}));
@@ -104,8 +106,10 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
             [this](const QString &from) { peerGone(from, "it restarted"); });
     connect(&m_bus, &InstanceBus::resubscribed, this, [this] {
         QSet<QString> peers;
-        for (const auto &s : std::as_const(m_standIns))
-            peers.insert(s->session.home);
+        for (const auto &s : std::as_const(m_standIns)) {
+            if (!s->session.home.isEmpty())
+                peers.insert(s->session.home);
+        }
         for (const RemoteRoom &r : std::as_const(m_remote))
             peers.insert(r.host);
         for (const QString &peer : std::as_const(peers))
@@ -523,10 +527,13 @@ void ClusterRooms::onMember(const QString &host, const QString &sid, const QStri
         room.host = host;
         room.members.insert(sid);
         m_hints.remove(roomId);
+        m_sessions.writeRecord(*s);
         return;
     }
-    if (s)
+    if (s) {
         s->rooms.remove(roomId);
+        m_sessions.writeRecord(*s);
+    }
     if (auto it = m_remote.find(roomId); it != m_remote.end()) {
         it->members.remove(sid);
         if (it->members.isEmpty())
@@ -649,8 +656,19 @@ void ClusterRooms::onGone(const QString &sid, const QString &reason)
 void ClusterRooms::onResync(const QString &home, const QString &sid, const QString &roomId)
 {
     if (const auto it = m_standIns.constFind(sid); it != m_standIns.constEnd()) {
-        if (m_rooms.rejoinRoom(it.value()->session, roomId))
-            return;
+        StandIn &standIn = *it.value();
+        Session &session = standIn.session;
+        if (session.home != home) {
+            // Its player resumed on another instance (its old home died): what it is sent goes there now.
+            session.home = home;
+            standIn.transport->setHome(home);
+            standIn.orphanedAt = 0;
+        }
+        if (m_rooms.find(roomId) && session.rooms.contains(roomId)) {
+            sendRecord(home, encodeRecord(Kind::Member, {sid.toUtf8(), roomId.toUtf8(), "1"}));
+            if (m_rooms.rejoinRoom(session, roomId))
+                return;
+        }
     }
     sendRecord(home, encodeRecord(Kind::Member, {sid.toUtf8(), roomId.toUtf8(), "0"}));
     protocol::Left left;
@@ -669,15 +687,73 @@ void ClusterRooms::dropStandIn(const QString &sid, const QString &reason)
     m_standIns.remove(sid);
 }
 
-void ClusterRooms::dropStandInsOf(const QString &home)
+void ClusterRooms::orphanStandInsOf(const QString &home)
 {
-    QStringList sids;
-    for (auto it = m_standIns.cbegin(); it != m_standIns.cend(); ++it) {
-        if (it.value()->session.home == home)
-            sids.append(it.key());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const auto &standIn : std::as_const(m_standIns)) {
+        if (standIn->session.home != home)
+            continue;
+        standIn->session.home.clear();
+        standIn->transport->setHome(QString());
+        standIn->orphanedAt = now;
     }
-    for (const QString &sid : std::as_const(sids))
+}
+
+void ClusterRooms::dropExpiredOrphans()
+{
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_resumeGrace.count();
+    QStringList expired;
+    for (auto it = m_standIns.cbegin(); it != m_standIns.cend(); ++it) {
+        if (it.value()->orphanedAt > 0 && it.value()->orphanedAt <= cutoff)
+            expired.append(it.key());
+    }
+    for (const QString &sid : std::as_const(expired))
         dropStandIn(sid, QStringLiteral("disconnected"));
+}
+
+int ClusterRooms::orphans() const
+{
+    return int(std::count_if(m_standIns.cbegin(), m_standIns.cend(),
+                             [](const std::shared_ptr<StandIn> &s) { return s->orphanedAt > 0; }));
+}
+
+void ClusterRooms::sessionClaimed(Session &session, const QStringList &rooms)
+{
+    protocol::Left lost;
+    lost.reason = QStringLiteral("lost");
+    for (const QString &roomId : rooms) {
+        if (m_rooms.find(roomId)) {
+            // Hosted here, where the session was another instance's player: this session takes its seat.
+            if (const auto it = m_standIns.find(session.id); it != m_standIns.end()) {
+                it.value()->dropping = true; // leaves no room: the seat is the session's now
+                m_standIns.erase(it);
+            }
+            session.rooms.insert(roomId);
+            if (m_rooms.rejoinRoom(session, roomId))
+                continue;
+            session.rooms.remove(roomId);
+            lost.roomId = roomId;
+            session.send(lost);
+            continue;
+        }
+        const QString sid = session.id;
+        m_store.hget(roomKey(roomId), "instance", this, [this, sid, roomId](Result<std::optional<QByteArray>> host) {
+            Session *s = m_sessions.find(sid);
+            if (!s)
+                return;
+            const QString h = host.ok() && host.value() ? QString::fromUtf8(*host.value()) : QString();
+            if (!h.isEmpty() && h != m_self) {
+                // Its host answers with the room (Member + joined) or says it is lost.
+                sendRecord(h, encodeRecord(Kind::Resync, {sid.toUtf8(), roomId.toUtf8()}));
+                return;
+            }
+            protocol::Left left;
+            left.roomId = roomId;
+            left.reason = QStringLiteral("lost");
+            s->send(left);
+        });
+    }
+    m_sessions.writeRecord(session);
 }
 
 void ClusterRooms::scheduleSweep(const QString &sid)
@@ -714,11 +790,14 @@ void ClusterRooms::resyncWith(const QString &peer)
 
 void ClusterRooms::checkPeers()
 {
+    dropExpiredOrphans();
     if (m_checking || !m_store.isAvailable())
         return;
     QSet<QString> peers;
-    for (const auto &s : std::as_const(m_standIns))
-        peers.insert(s->session.home);
+    for (const auto &s : std::as_const(m_standIns)) {
+        if (!s->session.home.isEmpty())
+            peers.insert(s->session.home);
+    }
     for (const RemoteRoom &r : std::as_const(m_remote))
         peers.insert(r.host);
     if (peers.isEmpty())
@@ -756,8 +835,9 @@ void ClusterRooms::peerGone(const QString &peer, const char *why)
     if (dropped == 0 && lost == 0)
         return;
     qCWarning(lcServer).noquote() << "instance" << peer << "is gone (" << why << "):" << dropped
-                                  << "of its players left rooms here," << lost << "rooms it hosted are lost";
-    dropStandInsOf(peer);
+                                  << "of its players keep their places here until they resume elsewhere," << lost
+                                  << "rooms it hosted are lost";
+    orphanStandInsOf(peer);
     loseRoomsOf(peer);
 }
 

@@ -10,6 +10,10 @@
 // open one), `leave`, `room_message`, `lock_room` and `unlock_room`, lists every instance's rooms, and
 // hands remote `match_found` / `queue_cancelled` to its players.
 //
+// A dead home's players are not taken out of the rooms here at once: like a local player whose
+// connection dropped, each keeps its place for the resume grace, and comes back when it resumes on any
+// instance (SessionClaim), which then becomes its home.
+//
 // Losses: a gap on a link, a re-established subscription or a publish nobody received makes each side
 // resync with the other (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask
 // whether the stand-ins' sessions still exist). An instance whose lease record is missing on two
@@ -57,6 +61,14 @@ public:
     void sessionEnded(const Session &session, const QString &reason);
     // The session was resumed here: the hosts of its remote rooms send `joined` again.
     void sessionResumed(const Session &session);
+    // The session was taken over here from another instance (SessionClaim): it gets back each of `rooms`
+    // that still exists — a room here (where it was another instance's player until now), or a room on
+    // another live instance (whose host now sends what the room sends it here) — and `left` "lost" for
+    // the others.
+    void sessionClaimed(Session &session, const QStringList &rooms);
+    // How long players of a dead instance keep their places in rooms here, waiting to resume elsewhere
+    // (the session resume grace; default 5 min).
+    void setResumeGrace(std::chrono::milliseconds grace) { m_resumeGrace = grace; }
     // A match formed here for a ticket of another instance: `frame` is its player's match_found, the
     // room `roomId` is hosted here.
     void matchFound(const Ticket &ticket, const QByteArray &frame, const QString &roomId);
@@ -80,6 +92,9 @@ public:
         TicketGone = 7, // former → home: [sid, encoded queue_cancelled]
         Probe = 8,    // host → home: [sid] is this session still there? (answered by Gone if not)
     };
+    // Stand-ins whose home died, waiting for their players to resume elsewhere.
+    int orphans() const;
+
     static QByteArray encodeRecord(Kind kind, std::initializer_list<QByteArrayView> fields);
     static bool decodeRecord(const QByteArray &record, Kind &kind, QList<QByteArray> &fields);
 
@@ -109,7 +124,8 @@ private:
     void onGone(const QString &sid, const QString &reason);
     void onResync(const QString &home, const QString &sid, const QString &roomId);
     void dropStandIn(const QString &sid, const QString &reason);
-    void dropStandInsOf(const QString &home);
+    void orphanStandInsOf(const QString &home);
+    void dropExpiredOrphans();
     void scheduleSweep(const QString &sid);
 
     // Both
@@ -129,6 +145,7 @@ private:
     QHash<QString, RemoteRoom> m_remote;                 // by room id
     QHash<QString, QString> m_hints;                     // room id → host, from match_found
     QSet<QString> m_sweepQueued;
+    std::chrono::milliseconds m_resumeGrace{std::chrono::minutes(5)};
     QSet<QString> m_resyncQueued;       // peers a resync is planned with
     QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find
     QTimer m_peerCheck;

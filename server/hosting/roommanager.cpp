@@ -1,5 +1,6 @@
 #include "server/hosting/roommanager.h"
 
+#include "server/cluster/ownedwrites.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
@@ -45,9 +46,9 @@ QByteArray roomKey(const QString &id)
 
 } // namespace
 
-RoomManager::RoomManager(StateStore &store, MetricsRegistry &metrics, const RoomTypeRegistry &types,
-                         SessionManager &sessions, QString instanceId, QObject *parent)
-    : QObject(parent), m_store(store), m_types(types), m_sessions(sessions), m_instanceId(std::move(instanceId))
+RoomManager::RoomManager(StateStore &store, OwnedWrites &owned, MetricsRegistry &metrics,
+                         const RoomTypeRegistry &types, SessionManager &sessions, QString instanceId, QObject *parent)
+    : QObject(parent), m_store(store), m_owned(owned), m_types(types), m_sessions(sessions), m_instanceId(std::move(instanceId))
 {
     m_listChanged.setSingleShot(true);
     m_listChanged.setInterval(100);
@@ -490,8 +491,7 @@ void RoomManager::roomChanged(LiveRoom &room)
 void RoomManager::stateChanged(LiveRoom &room)
 {
     // The snapshot a match is restored from (worker pool issue) and late joiners on other instances read.
-    m_store.set(roomKey(room.roomId()) + ":state", room.currentState().json(), 0, StateStore::SetMode::Always, this,
-                nullptr);
+    m_owned.set(roomKey(room.roomId()) + ":state", room.currentState().json());
 }
 
 void RoomManager::notifyListWatchers()
@@ -502,32 +502,21 @@ void RoomManager::notifyListWatchers()
 
 void RoomManager::writeRoom(const LiveRoom &room)
 {
-    const QByteArray key = roomKey(room.roomId());
-    m_store.hset(key,
-                 {{"type", room.roomType().toUtf8()},
-                  {"instance", m_instanceId.toUtf8()},
-                  {"clients", QByteArray::number(room.members().size())},
-                  {"max_clients", QByteArray::number(room.maxClients())},
-                  {"locked", room.isLocked() ? "1" : "0"},
-                  {"private", room.isPrivate() ? "1" : "0"},
-                  {"created", QByteArray::number(room.createdAt())},
-                  {"metadata", QJsonDocument(room.metadata()).toJson(QJsonDocument::Compact)}},
-                 this, [key](Result<qint64> r) {
-        if (!r.ok())
-            qCWarning(lcServer) << "could not store" << key << ":" << r.error().message;
-    });
-    m_store.sadd("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
     const QByteArray type = room.roomType().toUtf8();
     const QByteArray id = room.roomId().toUtf8();
-    if (room.isPrivate())
-        m_store.srem("rooms:" + type, {id}, this, nullptr);
-    else
-        m_store.sadd("rooms:" + type, {id}, this, nullptr);
-    // The rooms another instance's join_or_create may join (docs/OPERATIONS.md, "Cross-instance rooms").
-    if (isOpen(room))
-        m_store.sadd(openRoomsKey(room.roomType()), {id}, this, nullptr);
-    else
-        m_store.srem(openRoomsKey(room.roomType()), {id}, this, nullptr);
+    m_owned.write(roomKey(room.roomId()),
+                  {{"type", type},
+                   {"clients", QByteArray::number(room.members().size())},
+                   {"max_clients", QByteArray::number(room.maxClients())},
+                   {"locked", room.isLocked() ? "1" : "0"},
+                   {"private", room.isPrivate() ? "1" : "0"},
+                   {"created", QByteArray::number(room.createdAt())},
+                   {"metadata", QJsonDocument(room.metadata()).toJson(QJsonDocument::Compact)}},
+                  0,
+                  {{"instance:" + m_instanceId.toUtf8() + ":rooms", id, true},
+                   {"rooms:" + type, id, !room.isPrivate()},
+                   // The rooms another instance's join_or_create may join (docs/OPERATIONS.md).
+                   {openRoomsKey(room.roomType()), id, isOpen(room)}});
 }
 
 QByteArray RoomManager::openRoomsKey(const QString &type)
@@ -544,7 +533,13 @@ Session *RoomManager::member(const QString &sessionId) const
 
 void RoomManager::membershipChanged(Session &session, const QString &roomId, bool in)
 {
-    if (!session.home.isEmpty() && m_membershipHook)
+    if (session.home.isEmpty()) {
+        // The record lists the session's rooms, for an instance that takes it over (SessionClaim).
+        if (m_sessions.find(session.id) == &session)
+            m_sessions.writeRecord(session);
+        return;
+    }
+    if (m_membershipHook)
         m_membershipHook(session, roomId, in);
 }
 

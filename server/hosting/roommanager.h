@@ -20,6 +20,7 @@ namespace arena {
 
 class Counter;
 class MetricsRegistry;
+class OwnedWrites;
 class RoomTypeRegistry;
 class WorkerPool;
 class SessionManager;
@@ -40,7 +41,8 @@ public:
         QSet<QString> reservedFor; // session ids that alone may join (matchmaking)
     };
 
-    RoomManager(StateStore &store, MetricsRegistry &metrics, const RoomTypeRegistry &types,
+    // `owned` writes the room records and states (fenced by the instance's registration).
+    RoomManager(StateStore &store, OwnedWrites &owned, MetricsRegistry &metrics, const RoomTypeRegistry &types,
                 SessionManager &sessions, QString instanceId, QObject *parent = nullptr);
     ~RoomManager() override;
 
@@ -124,6 +126,7 @@ private:
     static void reply(Session &session, const Error &error, std::optional<quint64> rid);
 
     StateStore &m_store;
+    OwnedWrites &m_owned;
     const RoomTypeRegistry &m_types;
     WorkerPool *m_workers = nullptr;
     SessionManager &m_sessions;

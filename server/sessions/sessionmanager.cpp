@@ -1,5 +1,8 @@
 #include "server/sessions/sessionmanager.h"
 
+#include "server/cluster/ownedwrites.h"
+#include "server/cluster/sessionclaim.h"
+
 #include "server/auth/playerauth.h"
 #include "server/serverlog.h"
 #include "shared/core/metricsregistry.h"
@@ -8,6 +11,7 @@
 #include "shared/store/statestore.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QRandomGenerator>
 
 namespace arena {
@@ -28,9 +32,9 @@ QByteArray sessionKey(const QString &id)
 
 } // namespace
 
-SessionManager::SessionManager(StateStore &store, MetricsRegistry &metrics, SessionSettings settings,
-                               QString instanceId, const PlayerAuth *auth, QObject *parent)
-    : QObject(parent), m_store(store), m_settings(std::move(settings)),
+SessionManager::SessionManager(StateStore &store, OwnedWrites &owned, MetricsRegistry &metrics,
+                               SessionSettings settings, QString instanceId, const PlayerAuth *auth, QObject *parent)
+    : QObject(parent), m_store(store), m_owned(owned), m_settings(std::move(settings)),
       m_instanceId(std::move(instanceId)), m_auth(auth), m_metrics(metrics)
 {
     m_started = &metrics.counter(QStringLiteral("arena_sessions_started_total"), QStringLiteral("Sessions created"))
@@ -149,6 +153,10 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
     if (hello.resumeToken) {
         const QString sid = m_byResumeToken.value(*hello.resumeToken);
         Session *session = find(sid);
+        if (!session && m_claim && !SessionClaim::sessionOf(*hello.resumeToken).isEmpty()) {
+            claimRemote(connection, hello, playerId);
+            return;
+        }
         if (!session) {
             connection->sendError(ErrorCode::SessionExpired,
                                   QStringLiteral("that session is over; say hello without a resume token"), hello.rid);
@@ -167,10 +175,11 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
         }
         m_pending.remove(connection);
         m_byResumeToken.remove(session->resumeToken);
-        session->resumeToken = newId("rt-");
+        session->resumeToken = newResumeToken(session->id);
         m_byResumeToken.insert(session->resumeToken, session->id);
         attach(*session, connection);
         m_resumed->inc();
+        writeRecord(*session); // the record keeps the hash of the token that resumes it
         sendWelcome(*session, hello.rid, true);
         emit sessionResumed(session);
         return;
@@ -198,7 +207,7 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
     Session &session = *owned;
     session.id = newId("s-");
     session.playerId = playerId;
-    session.resumeToken = newId("rt-");
+    session.resumeToken = newResumeToken(session.id);
     session.createdAt = session.lastActivityAt = nowMs();
     m_sessions.emplace(session.id, std::move(owned));
     m_byResumeToken.insert(session.resumeToken, session.id);
@@ -208,6 +217,58 @@ void SessionManager::onHello(PlayerConnection *connection, const protocol::Hello
     writeRecord(session);
     sendWelcome(session, hello.rid, false);
     emit sessionStarted(&session);
+}
+
+void SessionManager::claimRemote(PlayerConnection *connection, const protocol::Hello &hello, const QString &playerId)
+{
+    const QString sid = SessionClaim::sessionOf(*hello.resumeToken);
+    const QString newToken = newResumeToken(sid);
+    const auto rid = hello.rid;
+    QPointer<PlayerConnection> guard(connection);
+    m_claim(*hello.resumeToken, newToken, [this, guard, sid, newToken, rid, playerId](Result<Claimed> claimed) {
+        if (!guard || !guard->isOpen())
+            return; // the client went meanwhile; the record is ours and expires unless it comes back
+        if (!claimed.ok()) {
+            auto e = protocol::ErrorMessage::make(protocol::errorCodeOf(claimed.error()).value_or(ErrorCode::Unavailable),
+                                                  claimed.error().message, rid);
+            if (e.code == ErrorCode::Unavailable)
+                e.retryAfterMs = 1000;
+            guard->send(e);
+            return;
+        }
+        if (!playerId.isEmpty() && playerId != claimed->playerId) {
+            guard->sendError(ErrorCode::Forbidden, QStringLiteral("the resume token belongs to another player"), rid);
+            return;
+        }
+        if (find(sid))
+            return; // claimed twice on this instance at once: the first one won
+        if (Session *older = find(m_byPlayer.value(claimed->playerId)))
+            end(*older, QStringLiteral("replaced"), 1000);
+        m_pending.remove(guard.data());
+        auto owned = std::make_unique<Session>();
+        Session &session = *owned;
+        session.id = sid;
+        session.playerId = claimed->playerId;
+        session.resumeToken = newToken;
+        session.createdAt = claimed->createdAt;
+        session.lastActivityAt = nowMs();
+        m_sessions.emplace(session.id, std::move(owned));
+        m_byResumeToken.insert(session.resumeToken, session.id);
+        m_byPlayer.insert(session.playerId, session.id);
+        attach(session, guard.data());
+        m_resumed->inc();
+        writeRecord(session);
+        sendWelcome(session, rid, true);
+        qCInfo(lcServer).noquote() << "took over session" << sid << "of player" << session.playerId << "with"
+                                   << claimed->rooms.size() << "rooms";
+        emit sessionClaimed(&session, claimed->rooms);
+    });
+}
+
+QString SessionManager::newResumeToken(const QString &sessionId) const
+{
+    // The session id travels in the token so that any instance can find the session's record.
+    return sessionId + QLatin1Char('.') + newId("rt-");
 }
 
 void SessionManager::attach(Session &session, PlayerConnection *connection)
@@ -355,19 +416,19 @@ QStringList SessionManager::expireIdle(bool dryRun)
 
 void SessionManager::writeRecord(const Session &session)
 {
-    const QByteArray key = sessionKey(session.id);
-    m_store.hset(key,
-                 {{"player", session.playerId.toUtf8()},
-                  {"instance", m_instanceId.toUtf8()},
-                  {"created", QByteArray::number(session.createdAt)},
-                  {"active", QByteArray::number(session.lastActivityAt)}},
-                 this, [key](Result<qint64> r) {
-        if (!r.ok())
-            qCWarning(lcServer) << "could not store" << key << ":" << r.error().message;
-    });
     // The record outlives a missed sweep but not a dead instance by much.
-    m_store.expire(key, (m_settings.idleTimeout + m_settings.sweepInterval * 2).count(), this, nullptr);
-    m_store.sadd("instance:" + m_instanceId.toUtf8() + ":sessions", {session.id.toUtf8()}, this, nullptr);
+    const qint64 ttlMs = (m_settings.idleTimeout + m_settings.sweepInterval * 2).count();
+    QByteArrayList rooms;
+    for (const QString &room : session.rooms)
+        rooms.append(room.toUtf8());
+    std::sort(rooms.begin(), rooms.end());
+    m_owned.write(sessionKey(session.id),
+                  {{"player", session.playerId.toUtf8()},
+                   {"created", QByteArray::number(session.createdAt)},
+                   {"active", QByteArray::number(session.lastActivityAt)},
+                   {"token", SessionClaim::tokenHash(session.resumeToken)},
+                   {"rooms", rooms.join(',')}},
+                  ttlMs, {{"instance:" + m_instanceId.toUtf8() + ":sessions", session.id.toUtf8(), true}});
     m_store.set("player:" + session.playerId.toUtf8(), session.id.toUtf8(),
                 (m_settings.idleTimeout + m_settings.sweepInterval * 2).count(), StateStore::SetMode::Always, this,
                 nullptr);

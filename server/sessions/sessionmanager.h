@@ -19,6 +19,7 @@ namespace arena {
 class Counter;
 class MetricsRegistry;
 class PlayerAuth;
+class OwnedWrites;
 class StateStore;
 
 struct SessionSettings
@@ -42,11 +43,25 @@ public:
     // What the rest of the server does with a request of an established session.
     using RequestHandler = std::function<void(Session &session, const protocol::ClientMessage &message)>;
 
-    SessionManager(StateStore &store, MetricsRegistry &metrics, SessionSettings settings,
+    // `owned` writes the session records (fenced by the instance's registration).
+    SessionManager(StateStore &store, OwnedWrites &owned, MetricsRegistry &metrics, SessionSettings settings,
                    QString instanceId, const PlayerAuth *auth, QObject *parent = nullptr);
     ~SessionManager() override;
 
     void setRequestHandler(RequestHandler handler) { m_handler = std::move(handler); }
+
+    // A resume token this instance does not know may belong to a session another instance held (one
+    // that died, say): `claim` takes it over in the store (SessionClaim). It gets the token the client
+    // sent and the next one, and answers with what the session was, or the error the client gets.
+    struct Claimed
+    {
+        QString playerId;
+        qint64 createdAt = 0;
+        QStringList rooms;
+    };
+    using RemoteClaim = std::function<void(const QString &token, const QString &newToken,
+                                           std::function<void(Result<Claimed>)> done)>;
+    void setRemoteClaim(RemoteClaim claim) { m_claim = std::move(claim); }
 
     // A new connection: it must say hello within the hello timeout. Over the session limit it is
     // refused at once with server_busy and close 1013.
@@ -79,6 +94,8 @@ public:
     // Writes every session's store record again (after the instance registered anew: the store may have
     // lost them, or a sweep removed them while this instance was paused). Returns how many.
     int republish();
+    // Writes one session's record (player, owner, resume token hash, rooms): after it changed.
+    void writeRecord(const Session &session);
 
 Q_SIGNALS:
     void sessionStarted(arena::Session *session);
@@ -87,6 +104,8 @@ Q_SIGNALS:
     void sessionDetached(arena::Session *session);
     // A client took its session back on a new connection.
     void sessionResumed(arena::Session *session);
+    // A client took over here a session another instance held; `rooms` are the rooms it was in.
+    void sessionClaimed(arena::Session *session, const QStringList &rooms);
     // The session is over (left, expired, replaced, shutdown); it is deleted right after this signal.
     void sessionEnded(arena::Session *session, const QString &reason);
 
@@ -97,15 +116,18 @@ private:
     // A normal close (1000, 1001) ends the session; a dropped connection leaves it to be resumed.
     void onConnectionClosed(const QString &sessionId, PlayerConnection *connection, quint16 closeCode);
     void sendWelcome(Session &session, std::optional<quint64> rid, bool resumed);
-    void writeRecord(const Session &session);
+    void claimRemote(PlayerConnection *connection, const protocol::Hello &hello, const QString &playerId);
+    QString newResumeToken(const QString &sessionId) const;
     void forgetRecord(const Session &session);
     QString newId(const char *prefix) const;
 
     StateStore &m_store;
+    OwnedWrites &m_owned;
     SessionSettings m_settings;
     QString m_instanceId;
     const PlayerAuth *m_auth;
     RequestHandler m_handler;
+    RemoteClaim m_claim;
     std::unordered_map<QString, std::unique_ptr<Session>> m_sessions;
     QHash<QString, QString> m_byResumeToken; // token -> session id
     QHash<QString, QString> m_byPlayer;      // player id -> session id

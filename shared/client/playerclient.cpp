@@ -25,8 +25,10 @@ void PlayerClient::open(const QUrl &url, const QString &playerId, const QString 
     connectSocket(hello);
 }
 
-void PlayerClient::resume()
+void PlayerClient::resume(const QUrl &url)
 {
+    if (!url.isEmpty())
+        m_url = url; // another instance of the fleet (the session's died, say)
     protocol::Hello hello;
     hello.playerId = m_welcome.playerId;
     hello.resumeToken = m_welcome.resumeToken;

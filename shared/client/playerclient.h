@@ -32,8 +32,8 @@ public:
 
     // Connects and says hello (player id and token optional). welcomed() or helloRefused() follows.
     void open(const QUrl &url, const QString &playerId = {}, const QString &token = {});
-    // Reconnects to the same URL and resumes the session with its resume token.
-    void resume();
+    // Reconnects (to `url` when given, else the same server) and resumes with the session's token.
+    void resume(const QUrl &url = {});
     // Closes the connection (close code 1000).
     void close();
     // Drops the TCP connection without a close frame (tests of resume).

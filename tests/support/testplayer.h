@@ -35,10 +35,10 @@ public:
         client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port)), playerId, token);
         return waitWelcome(timeoutMs);
     }
-    bool resume(int timeoutMs = 5000)
+    bool resume(int timeoutMs = 5000, const QUrl &url = {})
     {
         m_inbox.clear();
-        client->resume();
+        client->resume(url);
         return waitWelcome(timeoutMs);
     }
     bool waitWelcome(int timeoutMs = 5000)

@@ -9,6 +9,7 @@
 #include "tests/support/redisserver.h"
 #include "tests/support/testplayer.h"
 
+#include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -283,21 +284,25 @@ private Q_SLOTS:
 
     void resumeAndInstanceDeath()
     {
-        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        // alpha keeps a dead instance's players in its rooms for 3 s (its resume grace).
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"), {QStringLiteral("--resume-grace"), QStringLiteral("3s")});
         test::ArenaServer *b = startServer(QStringLiteral("beta"));
         test::ArenaServer *c = startServer(QStringLiteral("gamma"));
         QVERIFY(a && b && c);
-        TestPlayer pa, pb, pc;
+        TestPlayer pa, pb, pc, pd;
         QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
         QVERIFY(pb.connectAs(b->playerPort(), QStringLiteral("bob")));
         QVERIFY(pc.connectAs(c->playerPort(), QStringLiteral("cid")));
+        QVERIFY(pd.connectAs(b->playerPort(), QStringLiteral("dan")));
         const QString roomId = createRelay(pa);
         QVERIFY(!roomId.isEmpty());
         protocol::Join join;
         join.roomId = roomId;
-        pb.client->send(join);
-        QVERIFY(pb.next<protocol::Joined>());
-        QVERIFY(pa.next<protocol::MemberJoined>());
+        for (TestPlayer *p : {&pb, &pd}) {
+            p->client->send(join);
+            QVERIFY(p->next<protocol::Joined>());
+            QVERIFY(pa.next<protocol::MemberJoined>());
+        }
 
         // bob's connection drops; he resumes on his instance and is given the remote room again.
         pb.client->abort();
@@ -306,25 +311,78 @@ private Q_SLOTS:
         const auto back = pb.next<protocol::Joined>();
         QVERIFY(back);
         QCOMPARE(back->roomId, roomId);
-        QCOMPARE(back->members.size(), 2);
-        QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));
-        QVERIFY(relays(pb, {&pa, &pb}, roomId, 2));
+        QCOMPARE(back->members.size(), 3);
+        QVERIFY(relays(pa, {&pa, &pb, &pd}, roomId, 1));
+        QVERIFY(relays(pb, {&pa, &pb, &pd}, roomId, 2));
 
-        // beta dies: within its lease TTL plus a peer check, bob leaves alpha's room.
+        // eve (beta) is in a room of gamma's.
+        TestPlayer pe;
+        QVERIFY(pe.connectAs(b->playerPort(), QStringLiteral("eve")));
+        const QString gammaRoom = createRelay(pc);
+        protocol::Join joinGamma;
+        joinGamma.roomId = gammaRoom;
+        pe.client->send(joinGamma);
+        QVERIFY(pe.next<protocol::Joined>());
+
+        // beta dies. bob resumes on gamma with the same token: refused while beta's lease lives, then
+        // gamma takes the session over and he is in alpha's room again, as the same session.
+        const QString bobSession = pb.client->sessionId();
         b->process().sendSignal(SIGKILL);
-        const auto gone = pa.next<protocol::MemberLeft>(8000);
-        QVERIFY(gone);
-        QCOMPARE(gone->playerId, QStringLiteral("bob"));
-        QCOMPARE(gone->reason, QStringLiteral("disconnected"));
-
-        // alpha dies with its room: cid (on gamma) is told the room is lost.
+        QVERIFY(pb.waitDisconnected());
+        QVERIFY(pd.waitDisconnected());
+        bool resumed = false;
+        for (QDeadlineTimer deadline(10000); !resumed && !deadline.hasExpired();) {
+            resumed = pb.resume(1500, c->playerUrl());
+            if (!resumed)
+                QTest::qWait(300);
+        }
+        QVERIFY(resumed);
+        QCOMPARE(pb.client->sessionId(), bobSession);
+        const auto again = pb.next<protocol::Joined>();
+        QVERIFY(again);
+        QCOMPARE(again->roomId, roomId);
+        QCOMPARE(again->members.size(), 3); // dan keeps his place too, for now
+        QCOMPARE(QString::fromUtf8(cli({QStringLiteral("HGET"), QStringLiteral("arena:session:") + bobSession,
+                                        QStringLiteral("instance")})),
+                 QStringLiteral("gamma"));
+        QVERIFY(relays(pa, {&pa, &pb}, roomId, 3));
+        QVERIFY(relays(pb, {&pa, &pb}, roomId, 4));
+        // eve resumes on gamma, the host of her room: her seat there is her session's again.
+        const QString eveSession = pe.client->sessionId();
+        resumed = false;
+        for (QDeadlineTimer deadline(10000); !resumed && !deadline.hasExpired();) {
+            resumed = pe.resume(1500, c->playerUrl());
+            if (!resumed)
+                QTest::qWait(300);
+        }
+        QVERIFY(resumed);
+        QCOMPARE(pe.client->sessionId(), eveSession);
+        const auto eveBack = pe.next<protocol::Joined>();
+        QVERIFY(eveBack);
+        QCOMPARE(eveBack->roomId, gammaRoom);
+        QCOMPARE(eveBack->members.size(), 2);
+        QVERIFY(relays(pe, {&pc, &pe}, gammaRoom, 5));
+        QVERIFY(relays(pc, {&pc, &pe}, gammaRoom, 6));
+        QCOMPARE(test::getJson(c->adminPort(), QStringLiteral("/health")).value(QStringLiteral("cluster")).toObject()
+                     .value(QStringLiteral("standIns")).toInt(),
+                 0);
         pc.client->send(join);
         QVERIFY(pc.next<protocol::Joined>());
+
+        // dan never comes back: after alpha's resume grace he leaves the room.
+        const auto gone = pa.next<protocol::MemberLeft>(10000);
+        QVERIFY(gone);
+        QCOMPARE(gone->playerId, QStringLiteral("dan"));
+        QCOMPARE(gone->reason, QStringLiteral("disconnected"));
+
+        // alpha dies with its room: bob and cid (both on gamma now) are told the room is lost.
         a->process().sendSignal(SIGKILL);
-        const auto lost = pc.next<protocol::Left>(8000);
-        QVERIFY(lost);
-        QCOMPARE(lost->roomId, roomId);
-        QCOMPARE(lost->reason, QStringLiteral("lost"));
+        for (TestPlayer *p : {&pb, &pc}) {
+            const auto lost = p->next<protocol::Left>(10000);
+            QVERIFY(lost);
+            QCOMPARE(lost->roomId, roomId);
+            QCOMPARE(lost->reason, QStringLiteral("lost"));
+        }
         // And gamma no longer routes anything to alpha for it.
         protocol::RoomMessage late;
         late.roomId = roomId;
@@ -333,6 +391,7 @@ private Q_SLOTS:
         const auto error = pc.errorFor(lateRid);
         QVERIFY(error);
         QCOMPARE(error->code, protocol::ErrorCode::NotFound);
+
     }
 
     void redisRestartResyncsRemoteMembers()

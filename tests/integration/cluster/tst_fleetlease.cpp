@@ -138,6 +138,16 @@ private Q_SLOTS:
     {
         test::ArenaServer *a = startServer(QStringLiteral("alpha"));
         QVERIFY(a);
+        // A player in a room of alpha's: the room record carries alpha's epoch.
+        TestPlayer owner;
+        QVERIFY(owner.connectAs(a->playerPort(), QStringLiteral("owner")));
+        protocol::Create create;
+        create.roomType = QStringLiteral("relay");
+        owner.client->send(create);
+        const auto room = owner.next<protocol::Joined>();
+        QVERIFY(room);
+        const QString roomKey = QStringLiteral("arena:room:") + room->roomId;
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("epoch")}), QByteArray("1"), 3000);
         a->process().sendSignal(SIGSTOP);
         // Past the TTL the record is gone; another process takes the id (epoch 2) meanwhile.
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{alpha}")}), QByteArray("0"),
@@ -165,6 +175,16 @@ private Q_SLOTS:
         QCOMPARE(refused->code, protocol::ErrorCode::Unavailable);
         QVERIFY2(refused->message.contains(QLatin1String("lease")), qPrintable(refused->message));
         QVERIFY(test::http("GET", a->adminPort(), QStringLiteral("/metrics")).body.contains("arena_lease_lost_total 1"));
+        // Its writes carry epoch 1 too: the room's record refuses them and stays as it was.
+        protocol::LockRoom lock;
+        lock.roomId = room->roomId;
+        owner.client->send(lock);
+        QVERIFY(owner.next<protocol::Ack>());
+        QTRY_VERIFY_WITH_TIMEOUT(test::http("GET", a->adminPort(), QStringLiteral("/metrics"))
+                                     .body.contains("arena_store_fenced_writes_total 1"),
+                                 3000);
+        QCOMPARE(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("locked")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("epoch")}), QByteArray("1"));
 
         // Once the successor is gone, the instance registers again with a new epoch and takes work again.
         successor->stop(5000);
@@ -173,6 +193,9 @@ private Q_SLOTS:
         QCOMPARE(field(QStringLiteral("alpha"), "epoch"), QByteArray("3"));
         QCOMPARE(test::http("GET", a->adminPort(), QStringLiteral("/ready")).status, 200);
         QVERIFY(newcomer.connectAs(a->playerPort(), QStringLiteral("newcomer")));
+        // Registered again, it writes back what it holds with the new epoch.
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("locked")}), QByteArray("1"), 3000);
+        QCOMPARE(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("epoch")}), QByteArray("3"));
     }
 
     void sweepRemovesWhatADeadInstanceLeft()
@@ -269,10 +292,20 @@ private Q_SLOTS:
         QCOMPARE(states, QStringList{QStringLiteral("ghost")});
         QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:ghost:state")}), QByteArray("0"));
 
-        // Nothing of alpha's is left but its epoch counter; every key of the live instances is still there.
+        // Nothing of alpha's is left but its epoch counter and its sessions' records, which belong to
+        // nobody now and live only for the rest of the resume grace (their players may still resume them
+        // elsewhere); every key of the live instances is still there.
         const QSet<QByteArray> after = keys();
+        const QSet<QByteArray> orphans{"arena:session:" + a1.client->sessionId().toUtf8(),
+                                       "arena:session:" + a2.client->sessionId().toUtf8()};
         for (const QByteArray &key : after)
-            QVERIFY2(!isAlphas(key) || key == "arena:instance:{alpha}:epoch", key.constData());
+            QVERIFY2(!isAlphas(key) || key == "arena:instance:{alpha}:epoch" || orphans.contains(key), key.constData());
+        for (const QByteArray &key : orphans) {
+            QVERIFY2(after.contains(key), key.constData());
+            QCOMPARE(cli({QStringLiteral("HGET"), QString::fromUtf8(key), QStringLiteral("instance")}), QByteArray());
+            const qint64 pttl = cli({QStringLiteral("PTTL"), QString::fromUtf8(key)}).toLongLong();
+            QVERIFY2(pttl > 0 && pttl <= 5 * 60 * 1000, QByteArray::number(pttl).constData());
+        }
         for (const QByteArray &key : before) {
             if (!isAlphas(key) && !key.startsWith("arena:health:")) // health keys come and go with checks
                 QVERIFY2(after.contains(key), key.constData());

@@ -6,6 +6,7 @@
 // expires), SIGSTOP past the TTL (renewals with the old epoch refused, no new work, registered again),
 // and SIGTERM (the record removed).
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/ownedwrites.h"
 #include "server/cluster/registryoperations.h"
 #include "shared/store/memorydata.h"
 #include "shared/store/memorystore.h"
@@ -45,6 +46,20 @@ StateStore::Fields hgetAll(StateStore &store, const QByteArray &key)
     return test::awaitCallback<Result<StateStore::Fields>>([&](auto cb) { store.hgetAll(key, &store, cb); })
         .value_or(Error{QStringLiteral("timeout"), QString()})
         .valueOr({});
+}
+
+StateStore::Keys members(StateStore &store, const QByteArray &key)
+{
+    return test::awaitCallback<Result<StateStore::Keys>>([&](auto cb) { store.smembers(key, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QString()})
+        .valueOr({});
+}
+
+bool hsetRaw(StateStore &store, const QByteArray &key, const StateStore::Fields &fields)
+{
+    return test::awaitCallback<Result<qint64>>([&](auto cb) { store.hset(key, fields, &store, cb); })
+        .value_or(Error{QStringLiteral("timeout"), QString()})
+        .ok();
 }
 
 qint64 ttl(StateStore &store, const QByteArray &key)
@@ -159,6 +174,69 @@ private Q_SLOTS:
         const Result<Reply> odd = run(*store, RegistryOperations::RenewName, {record}, {"4", "60000", "1", "odd"});
         QVERIFY(!odd.ok() || odd->isError());
         QCOMPARE(hgetAll(*store, record).value("lease_until"), QByteArray("4000"));
+    }
+
+    void ownedWritesAreFencedByTheRegistration()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        OwnedWrites owned(*store, QStringLiteral("a"));
+        const QByteArray record = InstanceRegistry::recordKey(QStringLiteral("a"));
+        const auto write = [&](const QByteArray &key, const StateStore::Fields &fields,
+                               const QList<OwnedWrites::IndexChange> &indexes) {
+            std::optional<OwnedWrites::Outcome> outcome;
+            owned.write(key, fields, 60000, indexes, [&outcome](OwnedWrites::Outcome o) { outcome = o; });
+            QDeadlineTimer deadline(5000);
+            while (!outcome && !deadline.hasExpired())
+                QTest::qWait(1);
+            return outcome.value_or(OwnedWrites::Outcome::Failed);
+        };
+        // Not registered yet: nothing goes out.
+        QCOMPARE(write("room:r1", {{"type", "relay"}}, {}), OwnedWrites::Outcome::NotRegistered);
+
+        QCOMPARE(run(*store, RegistryOperations::RegisterName, {record, InstanceRegistry::epochKey(QStringLiteral("a"))},
+                     {"p1", "60000", "1000", "1"})->elements().at(1).toInteger(), 1);
+        owned.setEpoch(1);
+        QCOMPARE(write("room:r1", {{"type", "relay"}, {"clients", "1"}},
+                       {{"instance:a:rooms", "r1", true}, {"rooms:relay:open", "r1", true}}),
+                 OwnedWrites::Outcome::Written);
+        StateStore::Fields room = hgetAll(*store, "room:r1");
+        QCOMPARE(room.value("instance"), QByteArray("a"));
+        QCOMPARE(room.value("epoch"), QByteArray("1"));
+        QCOMPARE(room.value("clients"), QByteArray("1"));
+        QVERIFY(ttl(*store, "room:r1") > 0);
+        QCOMPARE(members(*store, "instance:a:rooms"), StateStore::Keys{"r1"});
+        QCOMPARE(members(*store, "rooms:relay:open"), StateStore::Keys{"r1"});
+        // An index entry goes as the record changes.
+        QCOMPARE(write("room:r1", {{"clients", "4"}}, {{"rooms:relay:open", "r1", false}}), OwnedWrites::Outcome::Written);
+        QVERIFY(members(*store, "rooms:relay:open").isEmpty());
+
+        // Registered again (the lease was lost): writes of the old epoch are refused and change nothing.
+        QCOMPARE(run(*store, RegistryOperations::RegisterName, {record, InstanceRegistry::epochKey(QStringLiteral("a"))},
+                     {"p1", "60000", "2000", "1"})->elements().at(1).toInteger(), 2);
+        QCOMPARE(write("room:r1", {{"clients", "0"}}, {{"instance:a:rooms", "r2", true}}), OwnedWrites::Outcome::StaleEpoch);
+        QCOMPARE(hgetAll(*store, "room:r1").value("clients"), QByteArray("4"));
+        QCOMPARE(members(*store, "instance:a:rooms"), StateStore::Keys{"r1"});
+        std::optional<OwnedWrites::Outcome> setOutcome;
+        owned.set("room:r1:state", "{}", [&setOutcome](OwnedWrites::Outcome o) { setOutcome = o; });
+        QTRY_VERIFY(setOutcome.has_value());
+        QCOMPARE(*setOutcome, OwnedWrites::Outcome::StaleEpoch);
+        QCOMPARE(owned.refused(), 2u);
+        owned.setEpoch(2);
+        setOutcome.reset();
+        owned.set("room:r1:state", "{\"n\":1}", [&setOutcome](OwnedWrites::Outcome o) { setOutcome = o; });
+        QTRY_VERIFY(setOutcome.has_value());
+        QCOMPARE(*setOutcome, OwnedWrites::Outcome::Written);
+
+        // A record of another instance is not this one's to write.
+        QVERIFY(hsetRaw(*store, "room:theirs", {{"instance", "b"}}));
+        QCOMPARE(write("room:theirs", {{"clients", "9"}}, {}), OwnedWrites::Outcome::OtherOwner);
+        QCOMPARE(hgetAll(*store, "room:theirs").value("instance"), QByteArray("b"));
+        QVERIFY(!hgetAll(*store, "room:theirs").contains("clients"));
+
+        // No lease record at all (a Redis restarted empty): refused until the instance registers again.
+        QVERIFY(del(*store, record));
+        QCOMPARE(write("room:r1", {{"clients", "1"}}, {}), OwnedWrites::Outcome::StaleEpoch);
     }
 
     void registryLosesItsLeaseAndRegistersAgain()

@@ -1,0 +1,224 @@
+#include "server/cluster/sessionclaim.h"
+
+#include "server/cluster/instanceregistry.h"
+#include "shared/protocol/errorcode.h"
+#include "shared/store/memorydata.h"
+
+#include <QCryptographicHash>
+
+namespace arena {
+
+namespace {
+
+using Keys = StateStore::Keys;
+using Args = StateStore::Args;
+
+QByteArray sessionKey(const QString &sid)
+{
+    return "session:" + sid.toUtf8();
+}
+
+QByteArray sessionsIndex(const QString &instance)
+{
+    return "instance:" + instance.toUtf8() + ":sessions";
+}
+
+Reply refused(const char *reason)
+{
+    return Reply::array({Reply::integer(0), Reply::string(reason)});
+}
+
+template<typename T>
+Reply failure(const Result<T> &result)
+{
+    return Reply::error(result.error().message.toUtf8());
+}
+
+std::optional<QByteArray> field(MemoryData &data, const QByteArray &key, const char *name, Reply &error)
+{
+    const auto value = data.hget(key, name);
+    if (!value.ok()) {
+        error = failure(value);
+        return std::nullopt;
+    }
+    return value.value().value_or(QByteArray());
+}
+
+} // namespace
+
+StateStore::Operation SessionClaim::claimOperation()
+{
+    StateStore::Operation op;
+    op.lua = QByteArrayLiteral(R"(
+if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[5] then
+  return {0, 'stale'}
+end
+local token = redis.call('HGET', KEYS[1], 'token')
+if not token or token ~= ARGV[1] then
+  return {0, 'gone'}
+end
+local owner = redis.call('HGET', KEYS[1], 'instance') or ''
+local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
+if owner ~= ARGV[2] or epoch ~= ARGV[3] then
+  return {0, 'moved'}
+end
+if owner ~= '' and redis.call('HGET', KEYS[3], 'epoch') == epoch then
+  return {0, 'alive'}
+end
+redis.call('HSET', KEYS[1], 'instance', ARGV[4], 'epoch', ARGV[5], 'token', ARGV[6])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('SREM', KEYS[5], ARGV[8])
+redis.call('SADD', KEYS[4], ARGV[8])
+return {1}
+)");
+    op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
+        if (keys.size() != 5 || args.size() != 8)
+            return Reply::error("ERR session.claim needs 5 keys and 8 arguments");
+        Reply error;
+        const auto own = field(data, keys[1], "epoch", error);
+        if (!own)
+            return error;
+        if (*own != args[4])
+            return refused("stale");
+        const auto token = data.hget(keys[0], "token");
+        if (!token.ok())
+            return failure(token);
+        if (!token.value() || *token.value() != args[0])
+            return refused("gone");
+        const auto owner = field(data, keys[0], "instance", error);
+        const auto epoch = owner ? field(data, keys[0], "epoch", error) : std::nullopt;
+        if (!owner || !epoch)
+            return error;
+        if (*owner != args[1] || *epoch != args[2])
+            return refused("moved");
+        if (!owner->isEmpty()) {
+            const auto ownerEpoch = data.hget(keys[2], "epoch");
+            if (!ownerEpoch.ok())
+                return failure(ownerEpoch);
+            if (ownerEpoch.value() && *ownerEpoch.value() == *epoch)
+                return refused("alive");
+        }
+        if (const auto r = data.hset(keys[0], {{"instance", args[3]}, {"epoch", args[4]}, {"token", args[5]}}); !r.ok())
+            return failure(r);
+        if (const auto r = data.expire(keys[0], args[6].toLongLong()); !r.ok())
+            return failure(r);
+        if (const auto r = data.srem(keys[4], {args[7]}); !r.ok())
+            return failure(r);
+        if (const auto r = data.sadd(keys[3], {args[7]}); !r.ok())
+            return failure(r);
+        return Reply::array({Reply::integer(1)});
+    };
+    return op;
+}
+
+StateStore::Operation SessionClaim::orphanOperation()
+{
+    StateStore::Operation op;
+    op.lua = QByteArrayLiteral(R"(
+if redis.call('HGET', KEYS[1], 'instance') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'instance', '', 'epoch', '')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+)");
+    op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
+        if (keys.size() != 1 || args.size() != 2)
+            return Reply::error("ERR session.orphan needs 1 key and 2 arguments");
+        const auto owner = data.hget(keys[0], "instance");
+        if (!owner.ok())
+            return failure(owner);
+        if (!owner.value() || *owner.value() != args[0])
+            return Reply::integer(0);
+        if (const auto r = data.hset(keys[0], {{"instance", QByteArray()}, {"epoch", QByteArray()}}); !r.ok())
+            return failure(r);
+        if (const auto r = data.expire(keys[0], args[1].toLongLong()); !r.ok())
+            return failure(r);
+        return Reply::integer(1);
+    };
+    return op;
+}
+
+QString SessionClaim::sessionOf(const QString &resumeToken)
+{
+    const qsizetype dot = resumeToken.indexOf(QLatin1Char('.'));
+    return dot > 0 ? resumeToken.left(dot) : QString();
+}
+
+QByteArray SessionClaim::tokenHash(const QString &resumeToken)
+{
+    return QCryptographicHash::hash(resumeToken.toUtf8(), QCryptographicHash::Sha256).toHex();
+}
+
+SessionClaim::SessionClaim(StateStore &store, QString instanceId, QObject *parent)
+    : QObject(parent), m_store(store), m_instanceId(std::move(instanceId))
+{
+    m_store.registerOperation(ClaimName, claimOperation());
+    m_store.registerOperation(OrphanName, orphanOperation());
+}
+
+void SessionClaim::claim(const QString &resumeToken, const QString &newToken, qint64 epoch, qint64 ttlMs,
+                         std::function<void(Result<Claimed>)> done)
+{
+    const QString sid = sessionOf(resumeToken);
+    if (sid.isEmpty() || epoch <= 0) {
+        done(protocol::toError(protocol::ErrorCode::SessionExpired,
+                               QStringLiteral("that session is over; say hello without a resume token")));
+        return;
+    }
+    attempt(sid, resumeToken, newToken, epoch, ttlMs, 3, std::move(done));
+}
+
+void SessionClaim::attempt(const QString &sid, const QString &resumeToken, const QString &newToken, qint64 epoch,
+                           qint64 ttlMs, int triesLeft, std::function<void(Result<Claimed>)> done)
+{
+    const auto expired = [] {
+        return protocol::toError(protocol::ErrorCode::SessionExpired,
+                                 QStringLiteral("that session is over; say hello without a resume token"));
+    };
+    m_store.hgetAll(sessionKey(sid), this,
+                    [=, this](Result<StateStore::Fields> record) {
+        if (!record.ok())
+            return done(record.error());
+        const StateStore::Fields &r = record.value();
+        if (r.isEmpty() || r.value("token") != tokenHash(resumeToken))
+            return done(expired());
+        const QString owner = QString::fromUtf8(r.value("instance"));
+        Claimed claimed;
+        claimed.playerId = QString::fromUtf8(r.value("player"));
+        claimed.createdAt = r.value("created").toLongLong();
+        claimed.previousOwner = owner;
+        for (const QByteArray &room : r.value("rooms").split(',')) {
+            if (!room.isEmpty())
+                claimed.rooms.append(QString::fromUtf8(room));
+        }
+        const Keys keys{sessionKey(sid), InstanceRegistry::recordKey(m_instanceId),
+                        InstanceRegistry::recordKey(owner.isEmpty() ? QStringLiteral("-") : owner),
+                        sessionsIndex(m_instanceId), sessionsIndex(owner.isEmpty() ? QStringLiteral("-") : owner)};
+        const Args args{tokenHash(resumeToken), owner.toUtf8(), r.value("epoch"), m_instanceId.toUtf8(),
+                        QByteArray::number(epoch), tokenHash(newToken), QByteArray::number(ttlMs), sid.toUtf8()};
+        m_store.run(ClaimName, keys, args, this, [=, this](Result<Reply> reply) {
+            if (!reply.ok())
+                return done(reply.error());
+            const Reply &v = reply.value();
+            if (!v.isArray() || v.elements().isEmpty())
+                return done(Error{QStringLiteral("internal"), QStringLiteral("session.claim: unexpected reply")});
+            if (v.elements().at(0).integer() == 1)
+                return done(claimed);
+            const QByteArray why = v.elements().value(1).bytes();
+            if (why == "moved" && triesLeft > 1)
+                return attempt(sid, resumeToken, newToken, epoch, ttlMs, triesLeft - 1, done);
+            if (why == "alive") {
+                return done(protocol::toError(
+                    protocol::ErrorCode::Unavailable,
+                    QStringLiteral("your session is still held by instance %1; retry in a moment").arg(owner)));
+            }
+            if (why == "stale")
+                return done(protocol::toError(protocol::ErrorCode::Unavailable,
+                                              QStringLiteral("this instance is registering again; retry in a moment")));
+            done(expired());
+        });
+    });
+}
+
+} // namespace arena
