@@ -10,6 +10,8 @@
 #include "server/serverlog.h"
 #include "shared/core/metricsregistry.h"
 
+#include <QDateTime>
+
 namespace arena {
 
 using protocol::ErrorCode;
@@ -47,6 +49,12 @@ PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegi
             m_cluster->sessionResumed(*session);
     });
     connect(m_matchmaker, &Matchmaker::matchFormed, this, &PlayerService::onMatchFormed);
+    // A match formed by an instance that died before telling the players: their tickets are gone and
+    // nobody says so. A ticket missing from the store on two checks in a row while its player still
+    // waits is such a loss: the player is told (queue_cancelled "match_failed") and may queue again.
+    m_lostTickets.setInterval(std::chrono::seconds(2));
+    connect(&m_lostTickets, &QTimer::timeout, this, &PlayerService::checkLostTickets);
+    m_lostTickets.start();
     connect(m_matchmaker, &Matchmaker::ticketRemoved, this, &PlayerService::onTicketRemoved);
 }
 
@@ -163,6 +171,7 @@ void PlayerService::queue(Session &session, const protocol::Queue &request)
             return;
         }
         s->ticket = id.value();
+        s->queuedAt = QDateTime::currentMSecsSinceEpoch();
         protocol::Queued queued;
         queued.ticket = id.value();
         queued.roomType = request.roomType;
@@ -270,6 +279,42 @@ void PlayerService::onTicketRemoved(const Ticket &ticket, const QString &reason)
     s->queued = false;
     s->ticket.clear();
     s->send(cancelled);
+}
+
+void PlayerService::checkLostTickets()
+{
+    const qint64 before = QDateTime::currentMSecsSinceEpoch() - m_lostTickets.interval();
+    QSet<QString> waiting;
+    for (Session *s : m_sessions->sessions()) {
+        // A match normally comes within a matchmaking pass; only tickets waiting a while are looked at.
+        if (s->queued && !s->ticket.isEmpty() && s->queuedAt < before)
+            waiting.insert(s->id);
+    }
+    m_ticketSuspects.intersect(waiting);
+    for (const QString &sid : std::as_const(waiting)) {
+        m_matchmaker->ticketOf(sid, this, [this, sid](Result<std::optional<Ticket>> ticket) {
+            Session *s = m_sessions->find(sid);
+            if (!ticket.ok() || !s || !s->queued)
+                return;
+            if (ticket.value() && ticket.value()->id == s->ticket) {
+                m_ticketSuspects.remove(sid);
+                return;
+            }
+            if (!m_ticketSuspects.contains(sid)) {
+                m_ticketSuspects.insert(sid); // once could be a match whose news is on its way
+                return;
+            }
+            m_ticketSuspects.remove(sid);
+            qCWarning(lcServer).noquote() << "ticket" << s->ticket << "of session" << sid
+                                          << "vanished without a match reaching it (its match was formed by an "
+                                             "instance that died?); telling the player";
+            protocol::QueueCancelled cancelled;
+            cancelled.ticket = std::exchange(s->ticket, QString());
+            cancelled.reason = QStringLiteral("match_failed");
+            s->queued = false;
+            s->send(cancelled);
+        });
+    }
 }
 
 void PlayerService::setDraining(bool draining)

@@ -8,6 +8,8 @@
 #include "shared/result.h"
 
 #include <QObject>
+#include <QSet>
+#include <QTimer>
 
 #include <functional>
 
@@ -115,6 +117,7 @@ private:
     void onSessionEnded(Session *session, const QString &reason);
     void onMatchFormed(const Match &match);
     void onTicketRemoved(const Ticket &ticket, const QString &reason);
+    void checkLostTickets();
 
     QString m_instanceId;
     const RoomTypeRegistry &m_types;
@@ -126,6 +129,8 @@ private:
     ClusterRooms *m_cluster = nullptr;
     SessionClaim *m_claim = nullptr; // with the cluster
     MessageMetrics m_messageMetrics;
+    QTimer m_lostTickets;
+    QSet<QString> m_ticketSuspects; // sessions whose ticket the last check did not find
     bool m_draining = false;
     bool m_leaseHeld = true;
 };

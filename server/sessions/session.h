@@ -22,6 +22,7 @@ struct Session
     QSet<QString> rooms;       // room ids it is a member of
     bool queued = false;       // has (or is getting) a matchmaking ticket
     QString ticket;            // its id, once the matchmaker accepted it
+    qint64 queuedAt = 0;       // when the matchmaker accepted it (ms since the Unix epoch)
     // Empty for this instance's own sessions. For the stand-in of another instance's session in rooms
     // hosted here (ClusterRooms), that instance's id: what is sent to it crosses the instance bus.
     QString home;
