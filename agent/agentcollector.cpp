@@ -342,6 +342,14 @@ QJsonObject AgentCollector::serverJson(const QJsonObject &stats, bool live)
                 copy(out, QLatin1String(key), lease.toObject(), QLatin1String(key));
             server.insert(QStringLiteral("lease"), out);
         }
+        // With Redis shared with other instances: {stand_ins, remote_rooms, orphans} (docs/OPERATIONS.md).
+        if (const QJsonValue cluster = stats.value(QStringLiteral("cluster")); cluster.isObject()) {
+            const QJsonObject c = cluster.toObject();
+            server.insert(QStringLiteral("cluster"),
+                          QJsonObject{{QStringLiteral("stand_ins"), c.value(QStringLiteral("standIns"))},
+                                      {QStringLiteral("remote_rooms"), c.value(QStringLiteral("remoteRooms"))},
+                                      {QStringLiteral("orphans"), c.value(QStringLiteral("orphans"))}});
+        }
     }
     return server;
 }

@@ -31,6 +31,7 @@ QueueMetrics QueueMetrics::fromSamples(const QList<MetricsText::Sample> &samples
     const QString matches = QLatin1String(matchesFamily);
     const QString messages = QLatin1String(messagesFamily);
     const QString deliveries = QLatin1String(deliveriesFamily);
+    const QString bus = QLatin1String(busRecordsFamily);
     const QString handleBucket = QLatin1String(handleFamily) + QStringLiteral("_bucket");
     const QString roomType = QStringLiteral("room_type");
 
@@ -57,6 +58,10 @@ QueueMetrics QueueMetrics::fromSamples(const QList<MetricsText::Sample> &samples
             out.traffic.messages = out.traffic.messages.value_or(0.0) + s.value;
         } else if (s.name == deliveries) {
             out.traffic.deliveries = out.traffic.deliveries.value_or(0.0) + s.value;
+        } else if (s.name == bus) {
+            std::optional<double> &counter
+                = s.label(QStringLiteral("direction")) == QLatin1String("in") ? out.traffic.busIn : out.traffic.busOut;
+            counter = counter.value_or(0.0) + s.value;
         } else if (s.name == handleBucket) {
             if (const std::optional<double> bound = bucketBound(s))
                 handleBuckets[*bound] += quint64(std::max(0.0, s.value));

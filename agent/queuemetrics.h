@@ -34,6 +34,8 @@ struct QueueMetrics
     static constexpr const char *messagesFamily = "arena_player_messages_total";
     static constexpr const char *handleFamily = "arena_player_message_seconds";
     static constexpr const char *deliveriesFamily = "arena_room_deliveries_total";
+    // Records crossing the instance bus, by direction ("in", "out"): a server sharing Redis with others.
+    static constexpr const char *busRecordsFamily = "arena_bus_records_total";
 
     struct Queue
     {
@@ -64,6 +66,8 @@ struct QueueMetrics
     {
         std::optional<double> messages;   // every outcome
         std::optional<double> deliveries;
+        std::optional<double> busIn;      // records from other instances
+        std::optional<double> busOut;     // records to other instances
         QList<Bucket> handleBuckets;      // ascending by le, ending with +Inf
     };
 

@@ -18,6 +18,8 @@ void TrafficMetrics::add(const QueueMetrics::Traffic &scrape, Clock::time_point 
     m_messagesTotal.reset();
     m_messagesPerSecond.reset();
     m_deliveriesPerSecond.reset();
+    m_busInPerSecond.reset();
+    m_busOutPerSecond.reset();
     m_handleP50Seconds.reset();
     m_handleP99Seconds.reset();
     if (scrape.messages) {
@@ -26,6 +28,10 @@ void TrafficMetrics::add(const QueueMetrics::Traffic &scrape, Clock::time_point 
     }
     if (scrape.deliveries)
         m_deliveriesPerSecond = rate(m_deliveries, *scrape.deliveries, at);
+    if (scrape.busIn)
+        m_busInPerSecond = rate(m_busIn, *scrape.busIn, at);
+    if (scrape.busOut)
+        m_busOutPerSecond = rate(m_busOut, *scrape.busOut, at);
     if (!scrape.handleBuckets.isEmpty()) {
         // No previous scrape or a reset: no window, so no percentiles.
         const QList<QueueMetrics::Bucket> window = increase(m_handleBuckets, scrape.handleBuckets);
@@ -74,6 +80,10 @@ QJsonObject TrafficMetrics::toJson() const
         out.insert(QStringLiteral("messages_per_s"), rounded3(*m_messagesPerSecond));
     if (m_deliveriesPerSecond)
         out.insert(QStringLiteral("deliveries_per_s"), rounded3(*m_deliveriesPerSecond));
+    if (m_busInPerSecond)
+        out.insert(QStringLiteral("bus_in_per_s"), rounded3(*m_busInPerSecond));
+    if (m_busOutPerSecond)
+        out.insert(QStringLiteral("bus_out_per_s"), rounded3(*m_busOutPerSecond));
     if (m_handleP50Seconds)
         out.insert(QStringLiteral("handle_p50_ms"), rounded3(*m_handleP50Seconds * 1000.0));
     if (m_handleP99Seconds)

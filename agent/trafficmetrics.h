@@ -30,6 +30,9 @@ public:
     std::optional<qint64> messagesTotal() const { return m_messagesTotal; }
     std::optional<double> messagesPerSecond() const { return m_messagesPerSecond; }
     std::optional<double> deliveriesPerSecond() const { return m_deliveriesPerSecond; }
+    // Records from and to other instances over the instance bus (cross-instance rooms and matches).
+    std::optional<double> busInPerSecond() const { return m_busInPerSecond; }
+    std::optional<double> busOutPerSecond() const { return m_busOutPerSecond; }
     std::optional<double> handleP50Seconds() const { return m_handleP50Seconds; }
     std::optional<double> handleP99Seconds() const { return m_handleP99Seconds; }
 
@@ -38,8 +41,8 @@ public:
     static QList<QueueMetrics::Bucket> increase(const QList<QueueMetrics::Bucket> &before,
                                                 const QList<QueueMetrics::Bucket> &after);
 
-    // {"messages_total", "messages_per_s", "deliveries_per_s", "handle_p50_ms", "handle_p99_ms"}, each
-    // only when known.
+    // {"messages_total", "messages_per_s", "deliveries_per_s", "bus_in_per_s", "bus_out_per_s",
+    // "handle_p50_ms", "handle_p99_ms"}, each only when known.
     QJsonObject toJson() const;
 
 private:
@@ -54,6 +57,10 @@ private:
 
     std::optional<Counted> m_messages;
     std::optional<Counted> m_deliveries;
+    std::optional<Counted> m_busIn;
+    std::optional<Counted> m_busOut;
+    std::optional<double> m_busInPerSecond;
+    std::optional<double> m_busOutPerSecond;
     QList<QueueMetrics::Bucket> m_handleBuckets; // of the last scrape that had them
 
     std::optional<qint64> m_messagesTotal;

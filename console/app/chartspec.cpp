@@ -14,7 +14,8 @@ QList<ChartSpec> defaultChartSpecs()
     using S = SeriesId;
     return {
         {QStringLiteral("load"), tr("Sessions · rooms · matches"), {S::Sessions, S::Rooms, S::Matches}, {}},
-        {QStringLiteral("traffic"), tr("Messages/s · latency p99"), {S::MessagesPerSecond}, {S::LatencyP99Ms}},
+        {QStringLiteral("traffic"), tr("Messages/s · cross-instance/s · latency p99"),
+         {S::MessagesPerSecond, S::CrossInstancePerSecond}, {S::LatencyP99Ms}},
         {QStringLiteral("cpu"), tr("CPU (server + workers)"), {S::CpuPercent}, {}},
         {QStringLiteral("memory"), tr("Memory (RSS, server + workers)"), {S::RssMb}, {}},
         {QStringLiteral("workers"), tr("Workers"), {S::Workers}, {}},

@@ -28,6 +28,8 @@ QList<SeriesInfo> makeCatalog()
         {SeriesId::RedisOpsPerSecond, QStringLiteral("redis_ops_per_s"), QStringLiteral("Redis ops"), QStringLiteral("/s"), F::Max},
         {SeriesId::RedisClients, QStringLiteral("redis_clients"), QStringLiteral("Redis clients"), QString(), F::Max},
         {SeriesId::RedisPingP99Ms, QStringLiteral("redis_ping_p99_ms"), QStringLiteral("Redis PING p99"), QStringLiteral("ms"), F::Max},
+        // Each record crosses once, counted where it leaves: the fleet's figure is the sum.
+        {SeriesId::CrossInstancePerSecond, QStringLiteral("cross_instance_per_s"), QStringLiteral("Cross-instance"), QStringLiteral("/s"), F::Sum},
     };
 }
 
@@ -122,6 +124,8 @@ std::optional<double> extract(SeriesId id, const QJsonObject &figures)
         return at(figures, {L("traffic"), L("messages_per_s")});
     case SeriesId::LatencyP99Ms:
         return at(figures, {L("traffic"), L("handle_p99_ms")});
+    case SeriesId::CrossInstancePerSecond:
+        return at(figures, {L("traffic"), L("bus_out_per_s")});
     case SeriesId::CpuPercent:
         return sum(at(figures, {L("server"), L("process"), L("cpu_percent")}),
                    at(figures, {L("workers"), L("totals"), L("cpu_percent")}));

@@ -24,6 +24,7 @@ enum class SeriesId {
     RedisOpsPerSecond,
     RedisClients,
     RedisPingP99Ms,
+    CrossInstancePerSecond, // records this instance sent other instances over the instance bus
     Count
 };
 

@@ -117,6 +117,29 @@ private Q_SLOTS:
         QCOMPARE(slower.handleP99Seconds(), traffic.handleP99Seconds()); // percentiles do not depend on time
     }
 
+    void busRecordsPerSecond()
+    {
+        const auto bus = [](int in, int out) {
+            const QByteArray text = "# TYPE arena_bus_records_total counter\n"
+                                    "arena_bus_records_total{direction=\"in\"} " + QByteArray::number(in) + "\n"
+                                    "arena_bus_records_total{direction=\"out\"} " + QByteArray::number(out) + "\n";
+            const Result<MetricsText> parsed = MetricsText::parse(text);
+            return parsed.ok() ? QueueMetrics::fromSamples(parsed->samples).traffic : QueueMetrics::Traffic();
+        };
+        QCOMPARE(bus(10, 20).busIn.value_or(-1), 10.0);
+        QCOMPARE(bus(10, 20).busOut.value_or(-1), 20.0);
+        // A server without a bus (no Redis) has no such figures.
+        QVERIFY(!scrape(QStringLiteral("traffic-2.prom")).busIn);
+        TrafficMetrics traffic;
+        traffic.add(bus(10, 20), t0);
+        QVERIFY(!traffic.busInPerSecond());
+        traffic.add(bus(410, 1020), t0 + 2s);
+        QCOMPARE(traffic.busInPerSecond().value_or(-1), 200.0);
+        QCOMPARE(traffic.busOutPerSecond().value_or(-1), 500.0);
+        QCOMPARE(traffic.toJson().value(QStringLiteral("bus_in_per_s")).toDouble(), 200.0);
+        QCOMPARE(traffic.toJson().value(QStringLiteral("bus_out_per_s")).toDouble(), 500.0);
+    }
+
     void emptyInterval()
     {
         TrafficMetrics traffic;

@@ -86,6 +86,7 @@ void TestSeriesCatalog::extractFromFixture_data()
     QTest::newRow("redis ops/s") << SeriesId::RedisOpsPerSecond << 37.0;
     QTest::newRow("redis clients") << SeriesId::RedisClients << 4.0;
     QTest::newRow("redis ping p99") << SeriesId::RedisPingP99Ms << 0.143;
+    QTest::newRow("cross-instance/s") << SeriesId::CrossInstancePerSecond << 10.01;
 }
 
 void TestSeriesCatalog::extractFromFixture()
@@ -117,6 +118,8 @@ void TestSeriesCatalog::missingFigureIsNullopt_data()
     QTest::newRow("redis clients") << SeriesId::RedisClients << QStringList{QStringLiteral("redis"), QStringLiteral("connected_clients")};
     QTest::newRow("redis ping (none answered)") << SeriesId::RedisPingP99Ms
                                                 << QStringList{QStringLiteral("redis"), QStringLiteral("ping_p99_ms")};
+    QTest::newRow("no instance bus (no Redis)") << SeriesId::CrossInstancePerSecond
+                                                << QStringList{QStringLiteral("traffic"), QStringLiteral("bus_out_per_s")};
 }
 
 void TestSeriesCatalog::missingFigureIsNullopt()
