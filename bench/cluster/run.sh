@@ -37,15 +37,18 @@ command -v redis-server >/dev/null || { echo "run.sh: redis-server not found" >&
 OUT="${ARENA_BENCH_OUT:-$(mktemp -d /tmp/arena-bench-cluster.XXXXXX)}"
 mkdir -p "$OUT"
 
-PIDS=()
+# Every process started is listed in $PIDFILE (start_server runs in a subshell, so no array would do).
+PIDFILE="$OUT/pids"
+: >"$PIDFILE"
 stop_all() {
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
+    local pids; pids="$(cat "$PIDFILE" 2>/dev/null || true)"
+    for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in $pids; do
         for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    PIDS=()
+    : >"$PIDFILE"
 }
 trap stop_all EXIT
 
@@ -56,7 +59,7 @@ start_redis() {
     local port; port="$(free_port)"
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --logfile "$OUT/redis.log" &
     REDIS_PID=$!
-    PIDS+=("$REDIS_PID")
+    echo "$REDIS_PID" >>"$PIDFILE"
     for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
     REDIS_URL="redis://127.0.0.1:$port/0"
 }
@@ -67,7 +70,7 @@ start_server() {
     "$SERVER" --redis "$REDIS_URL" --instance-id "$id" --player-port 0 --admin-port 0 --workers-max 0 \
         >"$log" 2>&1 &
     local pid=$!
-    PIDS+=("$pid")
+    echo "$pid" >>"$PIDFILE"
     for _ in $(seq 1 100); do
         if grep -q '^arena-server ready' "$log"; then
             local line; line="$(grep '^arena-server ready' "$log")"
