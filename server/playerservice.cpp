@@ -58,7 +58,11 @@ PlayerService::PlayerService(StateStore &store, TaskRegistry &tasks, MetricsRegi
     connect(m_matchmaker, &Matchmaker::ticketRemoved, this, &PlayerService::onTicketRemoved);
 }
 
-PlayerService::~PlayerService() = default;
+PlayerService::~PlayerService()
+{
+    // Before the room manager it hooks into (children go in the order they were made).
+    delete m_cluster;
+}
 
 void PlayerService::enableCluster(StateStore &store, InstanceBus &bus)
 {

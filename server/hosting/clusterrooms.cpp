@@ -719,19 +719,29 @@ int ClusterRooms::orphans() const
 
 void ClusterRooms::sessionClaimed(Session &session, const QStringList &rooms)
 {
+    // Rooms here where the session was another instance's player: its seats are the session's now,
+    // whatever its record listed.
+    QSet<QString> local;
+    if (const auto it = m_standIns.find(session.id); it != m_standIns.end()) {
+        local = it.value()->session.rooms;
+        it.value()->dropping = true; // leaves no room: the seats are the session's now
+        m_standIns.erase(it);
+    }
     protocol::Left lost;
     lost.reason = QStringLiteral("lost");
-    for (const QString &roomId : rooms) {
-        if (m_rooms.find(roomId)) {
-            // Hosted here, where the session was another instance's player: this session takes its seat.
-            if (const auto it = m_standIns.find(session.id); it != m_standIns.end()) {
-                it.value()->dropping = true; // leaves no room: the seat is the session's now
-                m_standIns.erase(it);
-            }
-            session.rooms.insert(roomId);
-            if (m_rooms.rejoinRoom(session, roomId))
-                continue;
+    for (const QString &roomId : std::as_const(local)) {
+        session.rooms.insert(roomId);
+        if (!m_rooms.rejoinRoom(session, roomId)) {
             session.rooms.remove(roomId);
+            lost.roomId = roomId;
+            session.send(lost);
+        }
+    }
+    for (const QString &roomId : rooms) {
+        if (local.contains(roomId))
+            continue;
+        if (m_rooms.find(roomId)) {
+            // Listed, hosted here, but the seat is not the session's (it left meanwhile).
             lost.roomId = roomId;
             session.send(lost);
             continue;

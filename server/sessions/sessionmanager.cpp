@@ -240,8 +240,14 @@ void SessionManager::claimRemote(PlayerConnection *connection, const protocol::H
             guard->sendError(ErrorCode::Forbidden, QStringLiteral("the resume token belongs to another player"), rid);
             return;
         }
-        if (find(sid))
-            return; // claimed twice on this instance at once: the first one won
+        if (find(sid)) {
+            // Claimed twice here at once (two hellos): the first one won; this one may resume it.
+            auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                                  QStringLiteral("that session was just resumed; retry"), rid);
+            e.retryAfterMs = 1000;
+            guard->send(e);
+            return;
+        }
         if (Session *older = find(m_byPlayer.value(claimed->playerId)))
             end(*older, QStringLiteral("replaced"), 1000);
         m_pending.remove(guard.data());

@@ -10,6 +10,7 @@
 #include "tests/support/testplayer.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -412,13 +413,16 @@ private Q_SLOTS:
         // Redis goes away: both instances keep their own players; a message from the remote member is
         // lost with the publish. Redis comes back: the subscriptions are made again, and bob gets
         // `joined` with the room as it is now.
+        QElapsedTimer sinceRestart;
         QVERIFY(m_redis->restart());
+        sinceRestart.start();
         QTRY_VERIFY_WITH_TIMEOUT(test::getJson(b->adminPort(), QStringLiteral("/health"))
                                          .value(QStringLiteral("store")).toObject()
                                          .value(QStringLiteral("available")).toBool(),
                                  10000);
         const auto resynced = pb.next<protocol::Joined>(10000);
         QVERIFY(resynced);
+        qInfo("Redis back → bob's room resynced in %lld ms", sinceRestart.elapsed());
         QCOMPARE(resynced->roomId, roomId);
         QCOMPARE(resynced->members.size(), 2);
         QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));

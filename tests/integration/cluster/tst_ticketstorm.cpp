@@ -30,6 +30,7 @@ struct Player
     bool queued = false;
     int matchesFound = 0;
     bool cancelled = false;
+    bool disconnected = false;
     QString cancelReason;
     QString matchId;
 };
@@ -82,7 +83,7 @@ private Q_SLOTS:
                                     QStringLiteral("--cleanup-interval"), QStringLiteral("1s"),
                                     QStringLiteral("--workers-max"), QStringLiteral("0"),
                                     QStringLiteral("--hello-timeout"), QStringLiteral("30s")},
-                                   15000),
+                                   15000, {QStringLiteral("QT_LOGGING_RULES=arena.server.matchmaking.debug=true")}),
                      qPrintable(server->lastError()));
             m_servers.push_back(std::move(server));
         }
@@ -104,6 +105,7 @@ private Q_SLOTS:
                 queue.level = quint32(QRandomGenerator::global()->bounded(1000));
                 p.client->send(queue);
             });
+            connect(p.client, &PlayerClient::disconnected, this, [&p] { p.disconnected = true; });
             connect(p.client, &PlayerClient::received, this, [&p, &matchesOfSession](const protocol::ServerMessage &m) {
                 if (std::holds_alternative<protocol::Queued>(m)) {
                     p.queued = true;
@@ -161,6 +163,7 @@ private Q_SLOTS:
             if (p.server == 2)
                 continue;
             QVERIFY2(p.welcomed && p.queued, "every survivor's player had its ticket");
+            QVERIFY2(!p.disconnected, "a survivor's player lost its connection");
             QVERIFY2(p.matchesFound <= 1, qPrintable(QStringLiteral("a player got %1 match_found").arg(p.matchesFound)));
             QVERIFY2(!(p.matchesFound == 1 && p.cancelled), "matched and cancelled");
             const QString sid = p.client->sessionId();
@@ -177,6 +180,17 @@ private Q_SLOTS:
                 QCOMPARE(p.cancelReason, QStringLiteral("match_failed"));
             } else {
                 ++queued;
+                if (!ticketInRedis) {
+                    // What the instances said of it.
+                    for (int i = 0; i < 2; ++i) {
+                        for (const QByteArray &line : m_servers[std::size_t(i)]->output().split('\n')) {
+                            if (line.contains(sid.toUtf8()) || line.contains(p.client->sessionId().toUtf8()))
+                                qWarning("%s: %s", qPrintable(m_servers[std::size_t(i)]->instance()), line.constData());
+                        }
+                    }
+                    qWarning("player %d on server %d, connection %s", int(&p - players.data()), p.server,
+                             p.disconnected ? "dropped" : "open");
+                }
                 QVERIFY2(ticketInRedis, qPrintable(QStringLiteral("%1 waits for a match but has no ticket").arg(sid)));
             }
         }
