@@ -17,8 +17,8 @@
 // Losses: a gap on a link, a re-established subscription or a publish nobody received makes each side
 // resync with the other (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask
 // whether the stand-ins' sessions still exist). An instance whose lease record is missing on two
-// checks in a row (2 s apart), or that restarted, is given up: its
-// stand-ins leave their rooms ("disconnected"), and rooms it hosted are `left` with reason "lost".
+// checks in a row (2 s apart), or that restarted, is given up: its stand-ins become orphans (above),
+// and the rooms it hosted are `left` with reason "lost".
 #pragma once
 
 #include "server/sessions/session.h"
