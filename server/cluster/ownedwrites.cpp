@@ -1,6 +1,7 @@
 #include "server/cluster/ownedwrites.h"
 
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/operationsupport.h"
 #include "shared/core/metricsregistry.h"
 #include "shared/store/memorydata.h"
 
@@ -12,23 +13,10 @@ Q_LOGGING_CATEGORY(lcOwned, "arena.server.cluster")
 
 namespace {
 
+using clusterops::storeFailure;
+using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
 using Args = StateStore::Args;
-
-template<typename T>
-Reply failure(const Result<T> &result)
-{
-    return Reply::error(result.error().message.toUtf8());
-}
-
-// Whether the lease record holds `epoch`.
-Result<bool> holdsEpoch(MemoryData &data, const QByteArray &lease, const QByteArray &epoch)
-{
-    const auto current = data.hget(lease, QByteArrayLiteral("epoch"));
-    if (!current.ok())
-        return current.error();
-    return current.value().has_value() && *current.value() == epoch;
-}
 
 } // namespace
 
@@ -68,14 +56,11 @@ return 1
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() < 2 || args.size() < 4)
             return Reply::error("ERR owned.write needs 2 keys and 4 arguments");
-        const auto holds = holdsEpoch(data, keys[0], args[0]);
-        if (!holds.ok())
-            return failure(holds);
-        if (!holds.value())
-            return Reply::integer(0);
+        if (std::optional<Reply> refused = unlessEpoch(data, keys[0], args[0], Reply::integer(0)))
+            return *refused;
         const auto owner = data.hget(keys[1], QByteArrayLiteral("instance"));
         if (!owner.ok())
-            return failure(owner);
+            return storeFailure(owner);
         if (owner.value() && *owner.value() != args[1])
             return Reply::integer(-1);
         const qsizetype n = args[3].toLongLong();
@@ -87,16 +72,16 @@ return 1
         fields.insert(QByteArrayLiteral("instance"), args[1]);
         fields.insert(QByteArrayLiteral("epoch"), args[0]);
         if (const auto r = data.hset(keys[1], fields); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         if (const qint64 ttl = args[2].toLongLong(); ttl > 0) {
             if (const auto r = data.expire(keys[1], ttl); !r.ok())
-                return failure(r);
+                return storeFailure(r);
         }
         qsizetype a = 4 + n;
         for (qsizetype k = 2; k < keys.size(); ++k, a += 2) {
             const auto r = args[a] == "+" ? data.sadd(keys[k], {args[a + 1]}) : data.srem(keys[k], {args[a + 1]});
             if (!r.ok())
-                return failure(r);
+                return storeFailure(r);
         }
         return Reply::integer(1);
     };
@@ -116,13 +101,10 @@ return 1
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 2 || args.size() != 2)
             return Reply::error("ERR owned.set needs 2 keys and 2 arguments");
-        const auto holds = holdsEpoch(data, keys[0], args[0]);
-        if (!holds.ok())
-            return failure(holds);
-        if (!holds.value())
-            return Reply::integer(0);
+        if (std::optional<Reply> refused = unlessEpoch(data, keys[0], args[0], Reply::integer(0)))
+            return *refused;
         if (const auto r = data.set(keys[1], args[1]); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         return Reply::integer(1);
     };
     return op;

@@ -1,19 +1,16 @@
 #include "server/cluster/registryoperations.h"
 
+#include "server/cluster/operationsupport.h"
 #include "shared/store/memorydata.h"
 
 namespace arena {
 
 namespace {
 
+using clusterops::storeFailure;
+using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
 using Args = StateStore::Args;
-
-template<typename T>
-Reply storeFailure(const Result<T> &result)
-{
-    return Reply::error(result.error().message.toUtf8());
-}
 
 // ARGV from `first` on: field, value, ... (an odd count is a caller's bug).
 std::optional<StateStore::Fields> fieldPairs(const Args &args, qsizetype first)
@@ -24,17 +21,6 @@ std::optional<StateStore::Fields> fieldPairs(const Args &args, qsizetype first)
     for (qsizetype i = first; i + 1 < args.size(); i += 2)
         fields.insert(args[i], args[i + 1]);
     return fields;
-}
-
-// Whether the record holds `epoch`; nullopt (with the failure in `failure`) when it cannot be read.
-std::optional<bool> holdsEpoch(MemoryData &data, const QByteArray &record, const QByteArray &epoch, Reply &failure)
-{
-    const Result<std::optional<QByteArray>> current = data.hget(record, QByteArrayLiteral("epoch"));
-    if (!current) {
-        failure = storeFailure(current);
-        return std::nullopt;
-    }
-    return current->has_value() && **current == epoch;
 }
 
 // Writes the lease record's fields and restarts its TTL; an error reply when the store fails.
@@ -127,12 +113,8 @@ return 1
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 1 || args.size() < 3)
             return Reply::error("ERR inst.renew needs 1 key and at least 3 arguments");
-        Reply failure;
-        const std::optional<bool> ours = holdsEpoch(data, keys[0], args[0], failure);
-        if (!ours)
-            return failure;
-        if (!*ours)
-            return Reply::integer(0);
+        if (std::optional<Reply> refused = unlessEpoch(data, keys[0], args[0], Reply::integer(0)))
+            return *refused;
         std::optional<StateStore::Fields> fields = fieldPairs(args, 3);
         if (!fields)
             return Reply::error("ERR inst.renew needs field/value pairs");
@@ -157,12 +139,8 @@ return 1
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 1 || args.size() != 1)
             return Reply::error("ERR inst.release needs 1 key and 1 argument");
-        Reply failure;
-        const std::optional<bool> ours = holdsEpoch(data, keys[0], args[0], failure);
-        if (!ours)
-            return failure;
-        if (!*ours)
-            return Reply::integer(0);
+        if (std::optional<Reply> refused = unlessEpoch(data, keys[0], args[0], Reply::integer(0)))
+            return *refused;
         if (const Result<qint64> r = data.del({keys[0]}); !r)
             return storeFailure(r);
         return Reply::integer(1);

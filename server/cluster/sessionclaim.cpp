@@ -1,6 +1,7 @@
 #include "server/cluster/sessionclaim.h"
 
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/operationsupport.h"
 #include "shared/protocol/errorcode.h"
 #include "shared/store/memorydata.h"
 
@@ -10,6 +11,8 @@ namespace arena {
 
 namespace {
 
+using clusterops::storeFailure;
+using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
 using Args = StateStore::Args;
 
@@ -28,17 +31,11 @@ Reply refused(const char *reason)
     return Reply::array({Reply::integer(0), Reply::string(reason)});
 }
 
-template<typename T>
-Reply failure(const Result<T> &result)
-{
-    return Reply::error(result.error().message.toUtf8());
-}
-
 std::optional<QByteArray> field(MemoryData &data, const QByteArray &key, const char *name, Reply &error)
 {
     const auto value = data.hget(key, name);
     if (!value.ok()) {
-        error = failure(value);
+        error = storeFailure(value);
         return std::nullopt;
     }
     return value.value().value_or(QByteArray());
@@ -74,15 +71,12 @@ return {1}
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 5 || args.size() != 8)
             return Reply::error("ERR session.claim needs 5 keys and 8 arguments");
+        if (std::optional<Reply> stale = unlessEpoch(data, keys[1], args[4], refused("stale")))
+            return *stale;
         Reply error;
-        const auto own = field(data, keys[1], "epoch", error);
-        if (!own)
-            return error;
-        if (*own != args[4])
-            return refused("stale");
         const auto token = data.hget(keys[0], "token");
         if (!token.ok())
-            return failure(token);
+            return storeFailure(token);
         if (!token.value() || *token.value() != args[0])
             return refused("gone");
         const auto owner = field(data, keys[0], "instance", error);
@@ -94,18 +88,18 @@ return {1}
         if (!owner->isEmpty()) {
             const auto ownerEpoch = data.hget(keys[2], "epoch");
             if (!ownerEpoch.ok())
-                return failure(ownerEpoch);
+                return storeFailure(ownerEpoch);
             if (ownerEpoch.value() && *ownerEpoch.value() == *epoch)
                 return refused("alive");
         }
         if (const auto r = data.hset(keys[0], {{"instance", args[3]}, {"epoch", args[4]}, {"token", args[5]}}); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         if (const auto r = data.expire(keys[0], args[6].toLongLong()); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         if (const auto r = data.srem(keys[4], {args[7]}); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         if (const auto r = data.sadd(keys[3], {args[7]}); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         return Reply::array({Reply::integer(1)});
     };
     return op;
@@ -127,13 +121,13 @@ return 1
             return Reply::error("ERR session.orphan needs 1 key and 2 arguments");
         const auto owner = data.hget(keys[0], "instance");
         if (!owner.ok())
-            return failure(owner);
+            return storeFailure(owner);
         if (!owner.value() || *owner.value() != args[0])
             return Reply::integer(0);
         if (const auto r = data.hset(keys[0], {{"instance", QByteArray()}, {"epoch", QByteArray()}}); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         if (const auto r = data.expire(keys[0], args[1].toLongLong()); !r.ok())
-            return failure(r);
+            return storeFailure(r);
         return Reply::integer(1);
     };
     return op;

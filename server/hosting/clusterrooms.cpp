@@ -105,14 +105,7 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
     connect(&m_bus, &InstanceBus::peerRestarted, this,
             [this](const QString &from) { peerGone(from, "it restarted"); });
     connect(&m_bus, &InstanceBus::resubscribed, this, [this] {
-        QSet<QString> peers;
-        for (const auto &s : std::as_const(m_standIns)) {
-            if (!s->session.home.isEmpty())
-                peers.insert(s->session.home);
-        }
-        for (const RemoteRoom &r : std::as_const(m_remote))
-            peers.insert(r.host);
-        for (const QString &peer : std::as_const(peers))
+        for (const QString &peer : peers())
             resyncWith(peer);
     });
     // A publish nobody heard (the peer's subscriber was reconnecting, say) may have carried a resync or
@@ -798,18 +791,24 @@ void ClusterRooms::resyncWith(const QString &peer)
     }
 }
 
+QSet<QString> ClusterRooms::peers() const
+{
+    QSet<QString> out;
+    for (const auto &s : std::as_const(m_standIns)) {
+        if (!s->session.home.isEmpty()) // orphans have no home to talk to
+            out.insert(s->session.home);
+    }
+    for (const RemoteRoom &r : std::as_const(m_remote))
+        out.insert(r.host);
+    return out;
+}
+
 void ClusterRooms::checkPeers()
 {
     dropExpiredOrphans();
     if (m_checking || !m_store.isAvailable())
         return;
-    QSet<QString> peers;
-    for (const auto &s : std::as_const(m_standIns)) {
-        if (!s->session.home.isEmpty())
-            peers.insert(s->session.home);
-    }
-    for (const RemoteRoom &r : std::as_const(m_remote))
-        peers.insert(r.host);
+    const QSet<QString> peers = this->peers();
     if (peers.isEmpty())
         return;
     m_checking = true;

@@ -131,6 +131,8 @@ private:
     // Both
     void onRecord(const QString &from, const QByteArray &record);
     void resyncWith(const QString &peer);
+    // The instances this one shares rooms with: homes of its stand-ins, hosts of its remote rooms.
+    QSet<QString> peers() const;
     void checkPeers();
     void peerGone(const QString &peer, const char *why);
     void sendRecord(const QString &to, const QByteArray &record);

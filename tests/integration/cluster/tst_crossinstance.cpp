@@ -1,12 +1,15 @@
 // Rooms and matchmaking across instances: three arena-server processes on one redis-server. Players on
 // different instances are matched together and exchange messages both ways; a room on one instance is
 // listed, joined by id and by join_or_create, left and locked from the others; a resumed player gets its
-// remote room back; a player whose instance dies leaves the rooms of the others, and the players of a
-// room whose host dies are told it is lost; a Redis restart (a lost subscription) resyncs a remote member
-// with the room as it is now; and malformed publishes on an instance's channel are dropped.
+// remote room back; the players of an instance killed with kill -9 resume on a survivor, as the same
+// sessions, back in their rooms there and on a third instance, while one that never comes back leaves
+// after the host's resume grace; the players of a room whose host dies are told it is lost; forged
+// resume tokens change nothing; a Redis restart (a lost subscription) resyncs a remote member with the
+// room as it is now; and malformed publishes on an instance's channel are dropped.
 #include "tests/support/adminhttp.h"
 #include "tests/support/arenaserver.h"
 #include "tests/support/redisserver.h"
+#include "tests/support/serverfleet.h"
 #include "tests/support/testplayer.h"
 
 #include <QDeadlineTimer>
@@ -14,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <QWebSocket>
 
 #include <csignal>
 
@@ -39,24 +43,10 @@ class TestCrossInstance final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::RedisServer> m_redis;
-    std::vector<std::unique_ptr<test::ArenaServer>> m_servers;
+    test::ServerFleet m_fleet;
 
-    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {})
-    {
-        auto server = std::make_unique<test::ArenaServer>();
-        if (!server->start(QStringLiteral(ARENA_SERVER_BINARY),
-                           QStringList{QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"), id,
-                                       QStringLiteral("--lease-ttl"), QStringLiteral("1s"),
-                                       QStringLiteral("--workers-max"), QStringLiteral("0")}
-                               + extra)) {
-            qWarning("%s", qPrintable(server->lastError()));
-            return nullptr;
-        }
-        m_servers.push_back(std::move(server));
-        return m_servers.back().get();
-    }
-    QByteArray cli(const QStringList &args) const { return m_redis->cli(args); }
+    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {}) { return m_fleet.start(id, extra); }
+    QByteArray cli(const QStringList &args) const { return m_fleet.cli(args); }
     QString hostOf(const QString &roomId) const
     {
         return QString::fromUtf8(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + roomId,
@@ -105,22 +95,21 @@ private:
         return true;
     }
 
-private Q_SLOTS:
-    void init()
+    // Resumes `p`'s session on the server at `url`: refused (unavailable) while the instance that held it
+    // keeps its lease, so it is tried again for up to 10 s.
+    static bool resumeOn(TestPlayer &p, const QUrl &url)
     {
-        m_redis = std::make_unique<test::RedisServer>();
-        QVERIFY2(m_redis->start(), qPrintable(m_redis->lastError()));
-    }
-    void cleanup()
-    {
-        for (auto &server : m_servers) {
-            if (QTest::currentTestFailed())
-                qWarning("%s said:\n%s", qPrintable(server->instance()), server->output().constData());
-            server->stop(3000);
+        for (QDeadlineTimer deadline(10000); !deadline.hasExpired();) {
+            if (p.resume(1500, url))
+                return true;
+            QTest::qWait(300);
         }
-        m_servers.clear();
-        m_redis.reset();
+        return false;
     }
+
+private Q_SLOTS:
+    void init() { QVERIFY2(m_fleet.startRedis(), qPrintable(m_fleet.lastError())); }
+    void cleanup() { m_fleet.stopAll(); }
 
     void matchedAcrossInstancesAndMessagesBothWays()
     {
@@ -331,13 +320,7 @@ private Q_SLOTS:
         b->process().sendSignal(SIGKILL);
         QVERIFY(pb.waitDisconnected());
         QVERIFY(pd.waitDisconnected());
-        bool resumed = false;
-        for (QDeadlineTimer deadline(10000); !resumed && !deadline.hasExpired();) {
-            resumed = pb.resume(1500, c->playerUrl());
-            if (!resumed)
-                QTest::qWait(300);
-        }
-        QVERIFY(resumed);
+        QVERIFY(resumeOn(pb, c->playerUrl()));
         QCOMPARE(pb.client->sessionId(), bobSession);
         const auto again = pb.next<protocol::Joined>();
         QVERIFY(again);
@@ -350,13 +333,7 @@ private Q_SLOTS:
         QVERIFY(relays(pb, {&pa, &pb}, roomId, 4));
         // eve resumes on gamma, the host of her room: her seat there is her session's again.
         const QString eveSession = pe.client->sessionId();
-        resumed = false;
-        for (QDeadlineTimer deadline(10000); !resumed && !deadline.hasExpired();) {
-            resumed = pe.resume(1500, c->playerUrl());
-            if (!resumed)
-                QTest::qWait(300);
-        }
-        QVERIFY(resumed);
+        QVERIFY(resumeOn(pe, c->playerUrl()));
         QCOMPARE(pe.client->sessionId(), eveSession);
         const auto eveBack = pe.next<protocol::Joined>();
         QVERIFY(eveBack);
@@ -414,7 +391,7 @@ private Q_SLOTS:
         // lost with the publish. Redis comes back: the subscriptions are made again, and bob gets
         // `joined` with the room as it is now.
         QElapsedTimer sinceRestart;
-        QVERIFY(m_redis->restart());
+        QVERIFY(m_fleet.redis().restart());
         sinceRestart.start();
         QTRY_VERIFY_WITH_TIMEOUT(test::getJson(b->adminPort(), QStringLiteral("/health"))
                                          .value(QStringLiteral("store")).toObject()
@@ -427,6 +404,48 @@ private Q_SLOTS:
         QCOMPARE(resynced->members.size(), 2);
         QVERIFY(relays(pa, {&pa, &pb}, roomId, 1));
         QVERIFY(relays(pb, {&pa, &pb}, roomId, 2));
+    }
+
+    void forgedResumeTokensAreRefused()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        QVERIFY(a && b);
+        TestPlayer pa;
+        QVERIFY(pa.connectAs(a->playerPort(), QStringLiteral("ann")));
+        const QString sid = pa.client->sessionId();
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), QStringLiteral("arena:session:") + sid,
+                                       QStringLiteral("instance")}),
+                                  QByteArray("alpha"), 3000);
+
+        // On beta, hellos with tokens that name alpha's session (wrong secret), an unknown session, or
+        // no session at all: each is session_expired, the connection stays open, and nothing changes.
+        QWebSocket ws;
+        QStringList received;
+        connect(&ws, &QWebSocket::textMessageReceived, this, [&received](const QString &m) { received.append(m); });
+        ws.open(b->playerUrl());
+        QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::ConnectedState, 5000);
+        const QStringList tokens{sid + QStringLiteral(".rt-0123456789abcdef0123456789abcdef"),
+                                 QStringLiteral("s-00000000000000000000000000000000.rt-1"), QStringLiteral("no-dot-at-all")};
+        for (int i = 0; i < tokens.size(); ++i) {
+            ws.sendTextMessage(QStringLiteral("{\"type\":\"hello\",\"rid\":%1,\"resume_token\":\"%2\",\"protocol\":1}")
+                                   .arg(i + 1)
+                                   .arg(tokens.at(i)));
+            QTRY_COMPARE_WITH_TIMEOUT(received.size(), i + 1, 5000);
+            const auto reply = protocol::decodeServerMessage(received.last().toUtf8(), protocol::DecodeLimits::trusted());
+            QVERIFY(reply.ok());
+            const auto *error = std::get_if<protocol::ErrorMessage>(&reply.value());
+            QVERIFY2(error, received.last().toUtf8().constData());
+            QCOMPARE(error->code, protocol::ErrorCode::SessionExpired);
+            QCOMPARE(error->rid, quint64(i + 1));
+        }
+        QCOMPARE(ws.state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(cli({QStringLiteral("HGET"), QStringLiteral("arena:session:") + sid, QStringLiteral("instance")}),
+                 QByteArray("alpha"));
+        // The real session goes on where it is.
+        const QString roomId = createRelay(pa);
+        QVERIFY(!roomId.isEmpty());
+        QVERIFY(relays(pa, {&pa}, roomId, 1));
     }
 
     void malformedPublishesAreDropped()

@@ -10,6 +10,7 @@
 #include "tests/support/adminhttp.h"
 #include "tests/support/arenaserver.h"
 #include "tests/support/redisserver.h"
+#include "tests/support/serverfleet.h"
 #include "tests/support/testplayer.h"
 
 #include <QJsonArray>
@@ -28,24 +29,10 @@ class TestFleetLease final : public QObject
     Q_OBJECT
 
 private:
-    std::unique_ptr<test::RedisServer> m_redis;
-    std::vector<std::unique_ptr<test::ArenaServer>> m_servers;
+    test::ServerFleet m_fleet;
 
-    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {})
-    {
-        auto server = std::make_unique<test::ArenaServer>();
-        if (!server->start(QStringLiteral(ARENA_SERVER_BINARY),
-                           QStringList{QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"), id,
-                                       QStringLiteral("--lease-ttl"), QStringLiteral("1s"),
-                                       QStringLiteral("--workers-max"), QStringLiteral("0")}
-                               + extra)) {
-            qWarning("%s", qPrintable(server->lastError()));
-            return nullptr;
-        }
-        m_servers.push_back(std::move(server));
-        return m_servers.back().get();
-    }
-    QByteArray cli(const QStringList &args) const { return m_redis->cli(args); }
+    test::ArenaServer *startServer(const QString &id, const QStringList &extra = {}) { return m_fleet.start(id, extra); }
+    QByteArray cli(const QStringList &args) const { return m_fleet.cli(args); }
     QByteArray field(const QString &id, const char *name) const
     {
         return cli({QStringLiteral("HGET"), QStringLiteral("arena:instance:{%1}").arg(id), QLatin1String(name)});
@@ -56,22 +43,8 @@ private:
     }
 
 private Q_SLOTS:
-    void init()
-    {
-        m_redis = std::make_unique<test::RedisServer>();
-        QVERIFY2(m_redis->start(), qPrintable(m_redis->lastError()));
-    }
-    void cleanup()
-    {
-        for (auto &server : m_servers) {
-            if (QTest::currentTestFailed())
-                qWarning("%s said:\n%s", qPrintable(server->instance()), server->output().constData());
-            server->process().sendSignal(SIGCONT);
-            server->stop(3000);
-        }
-        m_servers.clear();
-        m_redis.reset();
-    }
+    void init() { QVERIFY2(m_fleet.startRedis(), qPrintable(m_fleet.lastError())); }
+    void cleanup() { m_fleet.stopAll(); }
 
     void recordsIndexAndDuplicateIds()
     {
@@ -98,8 +71,8 @@ private Q_SLOTS:
 
         // The same id again, while alpha's process lives: refused before it says it is ready.
         test::ArenaServer twin;
-        QVERIFY(!twin.start(QStringLiteral(ARENA_SERVER_BINARY),
-                            {QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--instance-id"),
+        QVERIFY(!twin.start(test::ServerFleet::binary(),
+                            {QStringLiteral("--redis"), m_fleet.redis().url(), QStringLiteral("--instance-id"),
                              QStringLiteral("alpha"), QStringLiteral("--workers-max"), QStringLiteral("0")}));
         QTRY_COMPARE_WITH_TIMEOUT(twin.process().state(), QProcess::NotRunning, 5000);
         QCOMPARE(twin.process().exitCode(), 1);
@@ -108,7 +81,7 @@ private Q_SLOTS:
 
         // An id that cannot be a key is refused too.
         test::ArenaServer bad;
-        QVERIFY(!bad.start(QStringLiteral(ARENA_SERVER_BINARY), {QStringLiteral("--instance-id"), QStringLiteral("a{b}")}));
+        QVERIFY(!bad.start(test::ServerFleet::binary(), {QStringLiteral("--instance-id"), QStringLiteral("a{b}")}));
         QTRY_COMPARE_WITH_TIMEOUT(bad.process().state(), QProcess::NotRunning, 5000);
         QVERIFY(bad.output().contains("instance-id"));
     }
@@ -335,7 +308,7 @@ private Q_SLOTS:
         const QString roomKey = QStringLiteral("arena:room:") + joined->roomId;
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), sessionKey, roomKey}), QByteArray("2"), 3000);
 
-        QVERIFY2(m_redis->restart(), qPrintable(m_redis->lastError()));
+        QVERIFY2(m_fleet.redis().restart(), qPrintable(m_fleet.lastError()));
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("ZCARD"), QStringLiteral("arena:instances")}), QByteArray("2"), 10000);
         // The counters were lost with the data; the epochs still went up.
         QTRY_VERIFY_WITH_TIMEOUT(lease(*a).value(QStringLiteral("epoch")).toInt() >= 2
