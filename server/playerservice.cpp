@@ -67,7 +67,7 @@ PlayerService::~PlayerService()
 void PlayerService::enableCluster(StateStore &store, InstanceBus &bus)
 {
     Q_ASSERT(!m_cluster);
-    m_cluster = new ClusterRooms(store, bus, *m_rooms, *m_sessions, m_types, this);
+    m_cluster = new ClusterRooms(store, bus, *m_rooms, *m_sessions, m_types, *m_owned, this);
     m_cluster->setResumeGrace(m_sessionSettings.resumeGrace);
     // A player whose instance died resumes here with its token: the session is taken over in the store,
     // then its rooms are found again (ClusterRooms::sessionClaimed).

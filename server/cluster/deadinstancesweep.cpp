@@ -1,6 +1,7 @@
 #include "server/cluster/deadinstancesweep.h"
 
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/roomadoption.h"
 #include "server/cluster/sessionclaim.h"
 
 #include <QDateTime>
@@ -36,6 +37,7 @@ DeadInstanceSweep::DeadInstanceSweep(StateStore &store, QString ownId, QObject *
     : QObject(parent), m_store(store), m_ownId(std::move(ownId))
 {
     m_store.registerOperation(SessionClaim::OrphanName, SessionClaim::orphanOperation());
+    m_store.registerOperation(RoomAdoption::OrphanName, RoomAdoption::orphanOperation());
 }
 
 void DeadInstanceSweep::run(bool dryRun, Done done)
@@ -165,32 +167,54 @@ void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QStrin
 {
     walkIndex(run, roomsKey(id), "0", [this, run, id](const QByteArray &rid, std::function<void()> next) {
         const QByteArray key = "room:" + rid;
-        m_store.hget(key, QByteArrayLiteral("type"), this, [this, run, id, rid, key, next](Result<std::optional<QByteArray>> type) {
-            if (!type.ok())
-                return fail(run, type.error());
-            if (!type.value())
-                return next();
+        m_store.hgetAll(key, this, [this, run, id, rid, key, next](Result<StateStore::Fields> record) {
+            if (!record.ok())
+                return fail(run, record.error());
+            const QByteArray type = record.value().value("type");
+            if (type.isEmpty() || record.value().value("instance") != id.toUtf8())
+                return next(); // gone already, or adopted by a live instance
             const QString item = id + QStringLiteral(": room ") + QString::fromUtf8(rid);
             if (run->dryRun) {
                 run->items.append(item);
                 return next();
             }
-            // The record first: whoever removes it reports the room; then its state and listings go,
-            // all at once.
-            m_store.unlink({key}, this, [this, run, item, rid, key, type = *type.value(), next](Result<qint64> removed) {
-                if (!removed.ok())
-                    return fail(run, removed.error());
-                if (removed.value() > 0)
-                    run->items.append(item);
-                auto left = std::make_shared<int>(4);
+            const auto unlist = [this, rid, type, next] {
+                auto left = std::make_shared<int>(2);
                 const auto one = [left, next](auto) {
                     if (--*left == 0)
                         next();
                 };
-                m_store.unlink({key + ":state"}, this, one);
-                m_store.unlink({key + ":snapshot"}, this, one);
                 m_store.srem("rooms:" + type, {rid}, this, one);
                 m_store.srem("rooms:" + type + ":open", {rid}, this, one);
+            };
+            // A room with members: they may still resume elsewhere and get it back there (RoomAdoption).
+            // Its record, state and snapshot stay, owned by nobody, for the resume grace.
+            if (record.value().value("clients").toLongLong() > 0) {
+                m_store.run(RoomAdoption::OrphanName, {key, key + ":state", key + ":snapshot"},
+                            {id.toUtf8(), QByteArray::number(m_orphanGrace.count())}, this,
+                            [this, run, item, unlist](Result<Reply> orphaned) {
+                    if (!orphaned.ok())
+                        return fail(run, orphaned.error());
+                    if (orphaned.value().integer() == 1)
+                        run->items.append(item);
+                    unlist();
+                });
+                return;
+            }
+            // The record first: whoever removes it reports the room; then its state and listings go,
+            // all at once.
+            m_store.unlink({key}, this, [this, run, item, key, unlist](Result<qint64> removed) {
+                if (!removed.ok())
+                    return fail(run, removed.error());
+                if (removed.value() > 0)
+                    run->items.append(item);
+                auto left = std::make_shared<int>(2);
+                const auto one = [left, unlist](auto) {
+                    if (--*left == 0)
+                        unlist();
+                };
+                m_store.unlink({key + ":state"}, this, one);
+                m_store.unlink({key + ":snapshot"}, this, one);
             });
         });
     }, [this, run, id] { sweepTickets(run, id); });

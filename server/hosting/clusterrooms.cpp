@@ -2,6 +2,7 @@
 
 #include "server/cluster/instancebus.h"
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/ownedwrites.h"
 #include "server/gateway/clienttransport.h"
 #include "server/gateway/playerconnection.h"
 #include "server/hosting/roommanager.h"
@@ -80,9 +81,9 @@ struct ClusterRooms::StandIn
 };
 
 ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &rooms, SessionManager &sessions,
-                           const RoomTypeRegistry &types, QObject *parent)
+                           const RoomTypeRegistry &types, const OwnedWrites &owned, QObject *parent)
     : QObject(parent), m_store(store), m_bus(bus), m_rooms(rooms), m_sessions(sessions), m_types(types),
-      m_self(bus.instanceId())
+      m_owned(owned), m_adoption(new RoomAdoption(store, bus.instanceId(), this)), m_self(bus.instanceId())
 {
     m_rooms.setMemberLookup([this](const QString &sid) -> Session * {
         const auto it = m_standIns.constFind(sid);
@@ -257,6 +258,16 @@ bool ClusterRooms::route(Session &session, const protocol::ClientMessage &messag
                 joinOrCreateAnywhere(session.id, m);
                 return true;
             } else if constexpr (isRoomScoped<M>) {
+                if (m_adopting.contains(m.roomId) && session.rooms.contains(m.roomId)) {
+                    auto e = protocol::ErrorMessage::make(ErrorCode::Unavailable,
+                                                          QStringLiteral("room %1 is moving to another instance; "
+                                                                         "send again in a moment")
+                                                              .arg(m.roomId),
+                                                          m.rid);
+                    e.retryAfterMs = 500;
+                    session.send(e);
+                    return true;
+                }
                 const auto it = m_remote.constFind(m.roomId);
                 if (it == m_remote.constEnd() || !it->members.contains(session.id))
                     return false;
@@ -559,25 +570,146 @@ void ClusterRooms::onTicketGone(const QString &sid, const QByteArray &frame)
 
 void ClusterRooms::loseRoomsOf(const QString &host)
 {
-    for (auto it = m_remote.begin(); it != m_remote.end();) {
-        if (it->host != host) {
-            ++it;
-            continue;
-        }
-        protocol::Left left;
-        left.roomId = it.key();
-        left.reason = QStringLiteral("lost");
-        const QByteArray encoded = protocol::encode(left);
-        for (const QString &sid : std::as_const(it->members)) {
-            if (Session *s = m_sessions.find(sid)) {
-                s->rooms.remove(it.key());
-                s->sendEncoded(encoded);
-            }
-        }
-        it = m_remote.erase(it);
+    QStringList rooms;
+    for (auto it = m_remote.cbegin(); it != m_remote.cend(); ++it) {
+        if (it->host == host)
+            rooms.append(it.key());
     }
+    for (const QString &roomId : std::as_const(rooms))
+        adoptRoom(roomId, {});
     for (auto it = m_hints.begin(); it != m_hints.end();)
         it = it.value() == host ? m_hints.erase(it) : std::next(it);
+}
+
+void ClusterRooms::adoptRoom(const QString &roomId, const QSet<QString> &waiting)
+{
+    if (const auto it = m_adopting.find(roomId); it != m_adopting.end()) {
+        *it += waiting;
+        return;
+    }
+    m_adopting.insert(roomId, waiting);
+    m_adoption->adopt(roomId, m_owned.epoch(), [this, roomId](Result<RoomAdoption::Outcome> outcome) {
+        adopted(roomId, outcome);
+    });
+}
+
+void ClusterRooms::adopted(const QString &roomId, const Result<RoomAdoption::Outcome> &outcome)
+{
+    // This instance's sessions that were in the room: those that asked for it, and its remote members.
+    QSet<QString> mine = m_adopting.take(roomId);
+    const auto remote = m_remote.find(roomId);
+    const QString knownHost = remote != m_remote.end() ? remote->host : QString();
+    if (remote != m_remote.end())
+        mine += remote->members;
+    if (!outcome.ok()) {
+        qCWarning(lcServer) << "could not take over room" << roomId << "of a dead instance:" << outcome.error().message;
+        loseRoom(roomId, mine);
+        return;
+    }
+    const RoomAdoption::Outcome &o = outcome.value();
+    if (o.kind == RoomAdoption::Outcome::HostedElsewhere && o.host != m_self) {
+        // Another instance hosts it (it adopted it first): it answers each session with the room, or
+        // says it is lost. Its own Member records may already have said so.
+        RemoteRoom &r = m_remote[roomId];
+        const bool told = knownHost == o.host;
+        r.host = o.host;
+        for (const QString &sid : std::as_const(mine)) {
+            if (!m_sessions.find(sid) || (told && r.members.contains(sid)))
+                continue;
+            r.members.insert(sid);
+            sendRecord(o.host, encodeRecord(Kind::Resync, {sid.toUtf8(), roomId.toUtf8()}));
+        }
+        if (r.members.isEmpty())
+            m_remote.remove(roomId);
+        return;
+    }
+    if (o.kind != RoomAdoption::Outcome::Adopted) {
+        loseRoom(roomId, mine);
+        return;
+    }
+    m_remote.remove(roomId);
+    m_hints.remove(roomId);
+    const RoomAdoption::Room &room = o.room;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<Session *> members;
+    QStringList standIns;
+    for (const RoomAdoption::Member &m : room.members) {
+        if (Session *s = m_sessions.find(m.sessionId)) {
+            members.append(s);
+            mine.remove(m.sessionId);
+            continue;
+        }
+        if (m.home == m_self)
+            continue; // its session ended here meanwhile
+        if (const auto it = m_standIns.constFind(m.sessionId); it != m_standIns.constEnd()) {
+            members.append(&it.value()->session); // already here, for a room of this instance
+            continue;
+        }
+        // A player of another live instance gets a stand-in that talks to its home; one whose home died
+        // with the host (or before) an orphan's, kept for the resume grace.
+        const bool orphan = m.home.isEmpty() || m.home == room.previousHost;
+        Session &standInSession = standIn(orphan ? QString() : m.home, m.sessionId, m.playerId);
+        if (orphan)
+            m_standIns.value(m.sessionId)->orphanedAt = now;
+        members.append(&standInSession);
+        standIns.append(m.sessionId);
+    }
+    RoomManager::RestoreOptions options;
+    options.id = roomId;
+    options.type = room.type;
+    options.maxClients = room.maxClients;
+    options.isPrivate = room.isPrivate;
+    options.locked = room.locked;
+    options.createdAt = room.createdAt;
+    options.metadata = room.metadata;
+    options.state = room.state;
+    options.snapshot = room.snapshot;
+    const auto restored = m_rooms.restoreRoom(options, members);
+    if (!restored.ok()) {
+        qCWarning(lcServer).noquote() << "room" << roomId << "of instance"
+                                      << (room.previousHost.isEmpty() ? QStringLiteral("(none)") : room.previousHost)
+                                      << "could not be restored here:" << restored.error().message;
+        protocol::Left left;
+        left.roomId = roomId;
+        left.reason = QStringLiteral("lost");
+        const QByteArray encoded = protocol::encode(left);
+        for (const QString &sid : std::as_const(standIns)) {
+            const std::shared_ptr<StandIn> s = m_standIns.value(sid);
+            if (s && !s->session.home.isEmpty())
+                sendRecord(s->session.home, encodeRecord(Kind::Out, {sid.toUtf8(), encoded}));
+            scheduleSweep(sid);
+        }
+        for (Session *s : std::as_const(members)) {
+            if (m_sessions.find(s->id) == s)
+                mine.insert(s->id);
+        }
+        loseRoom(roomId, mine);
+        return;
+    }
+    qCInfo(lcServer).noquote() << "took over room" << roomId << "(" << room.type << ") of instance"
+                               << (room.previousHost.isEmpty() ? QStringLiteral("(none)") : room.previousHost) << "with"
+                               << members.size() << "members";
+    for (const QString &sid : std::as_const(standIns)) {
+        if (m_standIns.value(sid) && m_standIns.value(sid)->session.rooms.isEmpty())
+            scheduleSweep(sid); // the room was full: no seat for it
+    }
+    loseRoom(roomId, mine); // sessions that asked for it but were no longer in it
+}
+
+void ClusterRooms::loseRoom(const QString &roomId, const QSet<QString> &sessions)
+{
+    m_remote.remove(roomId);
+    protocol::Left left;
+    left.roomId = roomId;
+    left.reason = QStringLiteral("lost");
+    const QByteArray encoded = protocol::encode(left);
+    for (const QString &sid : sessions) {
+        Session *s = m_sessions.find(sid);
+        if (!s || !s->rooms.remove(roomId))
+            continue;
+        s->sendEncoded(encoded);
+        m_sessions.writeRecord(*s);
+    }
 }
 
 // ---- host side
@@ -740,20 +872,38 @@ void ClusterRooms::sessionClaimed(Session &session, const QStringList &rooms)
             continue;
         }
         const QString sid = session.id;
+        session.rooms.insert(roomId); // until its host says otherwise
         m_store.hget(roomKey(roomId), "instance", this, [this, sid, roomId](Result<std::optional<QByteArray>> host) {
-            Session *s = m_sessions.find(sid);
-            if (!s)
+            if (!m_sessions.find(sid))
                 return;
-            const QString h = host.ok() && host.value() ? QString::fromUtf8(*host.value()) : QString();
-            if (!h.isEmpty() && h != m_self) {
-                // Its host answers with the room (Member + joined) or says it is lost.
-                sendRecord(h, encodeRecord(Kind::Resync, {sid.toUtf8(), roomId.toUtf8()}));
+            if (!host.ok() || !host.value()) {
+                loseRoom(roomId, {sid});
                 return;
             }
-            protocol::Left left;
-            left.roomId = roomId;
-            left.reason = QStringLiteral("lost");
-            s->send(left);
+            const QString h = QString::fromUtf8(*host.value());
+            if (h == m_self) {
+                loseRoom(roomId, {sid}); // not hosted here (checked above): a leftover
+                return;
+            }
+            if (h.isEmpty()) {
+                adoptRoom(roomId, {sid}); // an orphan: its host died and was swept
+                return;
+            }
+            m_store.exists(InstanceRegistry::recordKey(h), this, [this, sid, roomId, h](Result<bool> live) {
+                if (!m_sessions.find(sid))
+                    return;
+                if (live.ok() && !live.value()) {
+                    adoptRoom(roomId, {sid});
+                    return;
+                }
+                // Its host answers with the room (Member + joined) or says it is lost. Until then the
+                // room counts as hosted there, so that the host is watched: if it turns out dead, the
+                // room is adopted.
+                RemoteRoom &r = m_remote[roomId];
+                r.host = h;
+                r.members.insert(sid);
+                sendRecord(h, encodeRecord(Kind::Resync, {sid.toUtf8(), roomId.toUtf8()}));
+            });
         });
     }
     m_sessions.writeRecord(session);

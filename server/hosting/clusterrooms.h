@@ -14,13 +14,20 @@
 // connection dropped, each keeps its place for the resume grace, and comes back when it resumes on any
 // instance (SessionClaim), which then becomes its home.
 //
+// A dead host's rooms are adopted (RoomAdoption): the first live instance that needs one — the home of
+// one of its members, when it gives the host up, or the instance a member resumes on — takes the room
+// over atomically and restores it from its snapshot, with every member of the room's record in it (its
+// own players, stand-ins for live homes' players, orphan stand-ins for the players of dead instances).
+// The others find it on its new host. A room that cannot be restored is `left` with reason "lost".
+//
 // Losses: a gap on a link, a re-established subscription or a publish nobody received makes each side
 // resync with the other (homes ask for `joined` again, rebuilt from the room as it is now; hosts ask
 // whether the stand-ins' sessions still exist). An instance whose lease record is missing on two
 // checks in a row (2 s apart), or that restarted, is given up: its stand-ins become orphans (above),
-// and the rooms it hosted are `left` with reason "lost".
+// and the rooms it hosted are adopted (above).
 #pragma once
 
+#include "server/cluster/roomadoption.h"
 #include "server/sessions/session.h"
 #include "shared/protocol/playermessages.h"
 
@@ -35,6 +42,7 @@
 namespace arena {
 
 class InstanceBus;
+class OwnedWrites;
 class RoomManager;
 class RoomTypeRegistry;
 class SessionManager;
@@ -47,9 +55,9 @@ class ClusterRooms final : public QObject
     Q_DISABLE_COPY_MOVE(ClusterRooms)
 
 public:
-    // Everything given must outlive this.
+    // Everything given must outlive this. `owned` gives the registration's epoch, which adoptions carry.
     ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &rooms, SessionManager &sessions,
-                 const RoomTypeRegistry &types, QObject *parent = nullptr);
+                 const RoomTypeRegistry &types, const OwnedWrites &owned, QObject *parent = nullptr);
     ~ClusterRooms() override;
 
     // Home side. Takes a player's request when it concerns a room hosted elsewhere (or may, until the
@@ -117,6 +125,10 @@ private:
     void onMatch(const QString &former, const QString &sid, const QString &roomId, const QByteArray &frame);
     void onTicketGone(const QString &sid, const QByteArray &frame);
     void loseRoomsOf(const QString &host);
+    // Takes over a room of a dead host; `waiting` are sessions here that were in it.
+    void adoptRoom(const QString &roomId, const QSet<QString> &waiting);
+    void adopted(const QString &roomId, const Result<RoomAdoption::Outcome> &outcome);
+    void loseRoom(const QString &roomId, const QSet<QString> &sessions);
 
     // Host side
     Session &standIn(const QString &home, const QString &sid, const QString &player);
@@ -142,11 +154,14 @@ private:
     RoomManager &m_rooms;
     SessionManager &m_sessions;
     const RoomTypeRegistry &m_types;
+    const OwnedWrites &m_owned;
+    RoomAdoption *m_adoption;
     QString m_self;
     QHash<QString, std::shared_ptr<StandIn>> m_standIns; // by session id
     QHash<QString, RemoteRoom> m_remote;                 // by room id
     QHash<QString, QString> m_hints;                     // room id → host, from match_found
     QSet<QString> m_sweepQueued;
+    QHash<QString, QSet<QString>> m_adopting; // rooms being adopted → sessions here waiting for them
     std::chrono::milliseconds m_resumeGrace{std::chrono::minutes(5)};
     QSet<QString> m_resyncQueued;       // peers a resync is planned with
     QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find

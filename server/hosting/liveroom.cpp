@@ -135,6 +135,17 @@ protocol::RawJson LiveRoom::currentState() const
     return m_state;
 }
 
+void LiveRoom::takeOver(qint64 createdAt, bool locked, const protocol::RawJson &state)
+{
+    if (createdAt > 0)
+        m_createdAt = createdAt;
+    m_locked = locked;
+    if (!state.isNull()) {
+        m_state = state;
+        m_hasState = true;
+    }
+}
+
 void LiveRoom::addMember(const RoomMember &member)
 {
     m_members.append(member);

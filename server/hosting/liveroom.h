@@ -64,6 +64,9 @@ public:
     // The state a joiner receives: the logic's own, or the last one set.
     protocol::RawJson currentState() const;
 
+    // A room taken over from another instance (RoomManager::restoreRoom): what its record and last state
+    // said, set before anyone is told of it.
+    void takeOver(qint64 createdAt, bool locked, const protocol::RawJson &state);
     void addMember(const RoomMember &member);
     bool removeMember(const QString &sessionId);
     // Sends one encoded message to every member (optionally but one).

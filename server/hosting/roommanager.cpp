@@ -1,6 +1,7 @@
 #include "server/hosting/roommanager.h"
 
 #include "server/cluster/ownedwrites.h"
+#include "server/cluster/roomadoption.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
@@ -65,6 +66,8 @@ RoomManager::RoomManager(StateStore &store, OwnedWrites &owned, MetricsRegistry 
     m_created = &metrics.counter(QStringLiteral("arena_rooms_created_total"), QStringLiteral("Rooms created")).labels({});
     m_disposed = &metrics.counter(QStringLiteral("arena_rooms_disposed_total"), QStringLiteral("Rooms disposed"))
                       .labels({});
+    m_adopted = &metrics.counter(QStringLiteral("arena_rooms_adopted_total"),
+                                 QStringLiteral("Rooms of dead instances restored here")).labels({});
     metrics.callbackGauge(QStringLiteral("arena_rooms"), QStringLiteral("Rooms on this instance"),
                           [this] { return double(m_rooms.size()); });
 }
@@ -122,31 +125,8 @@ Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
         return err(ErrorCode::BadRequest, QStringLiteral("max_clients of a %1 room must be 1 to %2")
                                               .arg(type->name)
                                               .arg(type->maxMaxClients));
-    std::unique_ptr<Room> logic;
-    RemoteRoom *remote = nullptr;
-    if (type->runsInWorker && m_workers) {
-        auto stand = std::make_unique<RemoteRoom>(*m_workers, *type);
-        remote = stand.get();
-        logic = std::move(stand);
-    } else {
-        logic = type->create();
-    }
-    auto *room = new LiveRoom(*this, *type, newRoomId(), std::move(logic), maxClients, options.isPrivate,
-                              options.metadata, this);
+    LiveRoom *room = newRoom(*type, newRoomId(), maxClients, options.isPrivate, options.metadata);
     room->reservations() = options.reservedFor;
-    if (remote) {
-        room->setRemote(remote);
-        const QString roomId = room->roomId();
-        // The worker's room logic refused a join the manager had let through.
-        remote->bind(*room, [this, roomId](const QString &sessionId, const Error &why) {
-            LiveRoom *r = find(roomId);
-            Session *session = member(sessionId);
-            if (!r || !session)
-                return;
-            reply(*session, why, std::nullopt);
-            removeMember(*session, *r, QStringLiteral("refused"), true);
-        });
-    }
     if (const auto created = room->logic().onCreate(*room, options.metadata); !created.ok()) {
         room->markDisposed();
         delete room;
@@ -156,6 +136,92 @@ Result<LiveRoom *> RoomManager::createRoom(const CreateOptions &options)
     room->startTicking();
     m_created->inc();
     writeRoom(*room);
+    notifyListWatchers();
+    return room;
+}
+
+LiveRoom *RoomManager::newRoom(const RoomTypeInfo &type, const QString &id, quint32 maxClients, bool isPrivate,
+                               const QJsonObject &metadata)
+{
+    std::unique_ptr<Room> logic;
+    RemoteRoom *remote = nullptr;
+    if (type.runsInWorker && m_workers) {
+        auto stand = std::make_unique<RemoteRoom>(*m_workers, type);
+        remote = stand.get();
+        logic = std::move(stand);
+    } else {
+        logic = type.create();
+    }
+    auto *room = new LiveRoom(*this, type, id, std::move(logic), maxClients, isPrivate, metadata, this);
+    if (remote) {
+        room->setRemote(remote);
+        // The worker's room logic refused a join the manager had let through.
+        remote->bind(*room, [this, id](const QString &sessionId, const Error &why) {
+            LiveRoom *r = find(id);
+            Session *session = member(sessionId);
+            if (!r || !session)
+                return;
+            reply(*session, why, std::nullopt);
+            removeMember(*session, *r, QStringLiteral("refused"), true);
+        });
+    }
+    return room;
+}
+
+Result<LiveRoom *> RoomManager::restoreRoom(const RestoreOptions &options, const QList<Session *> &members)
+{
+    const auto refuse = [this, &options](const Error &why) -> Result<LiveRoom *> {
+        forgetKeys(options.id, options.type);
+        return why;
+    };
+    const RoomTypeInfo *type = m_types.find(options.type);
+    if (!type)
+        return refuse(err(ErrorCode::NotFound, QStringLiteral("no room type named \"%1\"").arg(options.type)));
+    if (find(options.id))
+        return err(ErrorCode::Conflict, QStringLiteral("room %1 is already hosted here").arg(options.id));
+    auto snapshot = protocol::RawJson();
+    if (!options.snapshot.isEmpty()) {
+        auto parsed = protocol::RawJson::parse(options.snapshot);
+        if (!parsed.ok())
+            return refuse(err(ErrorCode::BadRequest, QStringLiteral("the snapshot of room %1 is not JSON").arg(options.id)));
+        snapshot = parsed.value();
+    }
+    protocol::RawJson state;
+    if (auto parsed = protocol::RawJson::parse(options.state); !options.state.isEmpty() && parsed.ok())
+        state = parsed.value();
+    const quint32 maxClients =
+        options.maxClients == 0 || options.maxClients > type->maxMaxClients ? type->defaultMaxClients : options.maxClients;
+    LiveRoom *room = newRoom(*type, options.id, maxClients, options.isPrivate, options.metadata);
+    room->takeOver(options.createdAt, options.locked, state);
+    QList<Session *> in;
+    for (Session *s : members) {
+        if (s && !room->hasMember(s->id) && !room->isFull()) {
+            room->addMember(RoomMember{s->id, s->playerId});
+            in.append(s);
+        }
+    }
+    // A worker's room answers later: RemoteRoom ends the match ("lost") if its worker refuses the snapshot.
+    if (const auto restored = room->logic().restore(*room, snapshot); !restored.ok()) {
+        room->markDisposed();
+        delete room;
+        return refuse(restored.error());
+    }
+    m_rooms.emplace(room->roomId(), room);
+    room->startTicking();
+    m_adopted->inc();
+    for (Session *s : std::as_const(in)) {
+        s->rooms.insert(room->roomId());
+        membershipChanged(*s, room->roomId(), true);
+        sendJoined(*s, *room, std::nullopt);
+    }
+    if (!room->remote()) {
+        protocol::MatchRestored restored;
+        restored.roomId = room->roomId();
+        restored.matchId = room->metadata().value(QStringLiteral("match_id")).toString(room->roomId());
+        room->sendToMembers(protocol::encode(restored));
+    }
+    writeRoom(*room);
+    stateChanged(*room);
     notifyListWatchers();
     return room;
 }
@@ -491,7 +557,15 @@ void RoomManager::roomChanged(LiveRoom &room)
 void RoomManager::stateChanged(LiveRoom &room)
 {
     // The snapshot a match is restored from (worker pool issue) and late joiners on other instances read.
-    m_owned.set(roomKey(room.roomId()) + ":state", room.currentState().json());
+    const QByteArray state = room.currentState().json();
+    m_owned.set(roomKey(room.roomId()) + ":state", state);
+    // What another instance restores the room from if this one dies (RoomAdoption): the state, unless
+    // the type keeps more (a worker's match stores its own snapshots).
+    if (!room.remote()) {
+        const QByteArray snapshot = room.logic().snapshot().json();
+        if (snapshot != state)
+            m_owned.set(roomKey(room.roomId()) + ":snapshot", snapshot);
+    }
 }
 
 void RoomManager::notifyListWatchers()
@@ -511,7 +585,9 @@ void RoomManager::writeRoom(const LiveRoom &room)
                    {"locked", room.isLocked() ? "1" : "0"},
                    {"private", room.isPrivate() ? "1" : "0"},
                    {"created", QByteArray::number(room.createdAt())},
-                   {"metadata", QJsonDocument(room.metadata()).toJson(QJsonDocument::Compact)}},
+                   {"metadata", QJsonDocument(room.metadata()).toJson(QJsonDocument::Compact)},
+                   // Who is in it and where each one is connected, for an instance that adopts it.
+                   {"members", RoomAdoption::encodeMembers(membersOf(room))}},
                   0,
                   {{"instance:" + m_instanceId.toUtf8() + ":rooms", id, true},
                    {"rooms:" + type, id, !room.isPrivate()},
@@ -522,6 +598,19 @@ void RoomManager::writeRoom(const LiveRoom &room)
 QByteArray RoomManager::openRoomsKey(const QString &type)
 {
     return "rooms:" + type.toUtf8() + ":open";
+}
+
+QList<RoomAdoption::Member> RoomManager::membersOf(const LiveRoom &room) const
+{
+    QList<RoomAdoption::Member> out;
+    out.reserve(room.members().size());
+    for (const RoomMember &m : room.members()) {
+        const Session *s = member(m.sessionId);
+        // Own sessions are here; a stand-in's player is at its home (none for an orphan).
+        const QString home = !s ? QString() : m_sessions.find(m.sessionId) == s ? m_instanceId : s->home;
+        out.append(RoomAdoption::Member{m.sessionId, m.playerId, home});
+    }
+    return out;
 }
 
 Session *RoomManager::member(const QString &sessionId) const
@@ -554,11 +643,18 @@ int RoomManager::republish()
 
 void RoomManager::forgetRoom(const LiveRoom &room)
 {
-    const QByteArray key = roomKey(room.roomId());
-    m_store.del({key, key + ":state"}, this, nullptr);
-    m_store.srem("rooms:" + room.roomType().toUtf8(), {room.roomId().toUtf8()}, this, nullptr);
-    m_store.srem(openRoomsKey(room.roomType()), {room.roomId().toUtf8()}, this, nullptr);
-    m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {room.roomId().toUtf8()}, this, nullptr);
+    forgetKeys(room.roomId(), room.roomType());
+}
+
+void RoomManager::forgetKeys(const QString &roomId, const QString &type)
+{
+    const QByteArray key = roomKey(roomId);
+    // One key per call: a room's keys carry no common hash tag.
+    for (const QByteArray &k : {key, key + ":state", key + ":snapshot"})
+        m_store.unlink({k}, this, nullptr);
+    m_store.srem("rooms:" + type.toUtf8(), {roomId.toUtf8()}, this, nullptr);
+    m_store.srem(openRoomsKey(type), {roomId.toUtf8()}, this, nullptr);
+    m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {roomId.toUtf8()}, this, nullptr);
 }
 
 } // namespace arena

@@ -4,6 +4,7 @@
 // room:<id>:state) so other instances and the cleanup sweep can see it.
 #pragma once
 
+#include "server/cluster/roomadoption.h"
 #include "server/hosting/liveroom.h"
 #include "server/sessions/session.h"
 #include "shared/protocol/playermessages.h"
@@ -57,6 +58,23 @@ public:
 
     // Server side.
     Result<LiveRoom *> createRoom(const CreateOptions &options);
+    // A room of a dead instance taken over here (ClusterRooms, after RoomAdoption claimed it).
+    struct RestoreOptions
+    {
+        QString id;
+        QString type;
+        quint32 maxClients = 0;
+        bool isPrivate = false;
+        bool locked = false;
+        qint64 createdAt = 0;
+        QJsonObject metadata;
+        QByteArray state;    // the last state its members saw (JSON; may be empty)
+        QByteArray snapshot; // what its logic restores from (JSON; empty: none)
+    };
+    // Restores the room from its snapshot (Room::restore) with `members` (own sessions or stand-ins) in
+    // it; each gets `joined`, then `match_restored`. Refused when the type is unknown, the snapshot is not
+    // JSON or the logic refuses it: then nothing is hosted and the room's keys are removed.
+    Result<LiveRoom *> restoreRoom(const RestoreOptions &options, const QList<Session *> &members);
     // Removes the session from every room it is in (its session ended).
     void removeFromAll(Session &session, const QString &reason);
     // Sends `joined` again for every room of a resumed session.
@@ -120,6 +138,10 @@ private:
     void removeMember(Session &session, LiveRoom &room, const QString &reason, bool tellLeaver);
     void writeRoom(const LiveRoom &room);
     void forgetRoom(const LiveRoom &room);
+    void forgetKeys(const QString &roomId, const QString &type);
+    LiveRoom *newRoom(const RoomTypeInfo &type, const QString &id, quint32 maxClients, bool isPrivate,
+                      const QJsonObject &metadata);
+    QList<RoomAdoption::Member> membersOf(const LiveRoom &room) const;
     void notifyListWatchers();
     Session *member(const QString &sessionId) const;
     void membershipChanged(Session &session, const QString &roomId, bool in);
@@ -141,6 +163,7 @@ private:
     Counter *m_deliveries = nullptr;
     Counter *m_created = nullptr;
     Counter *m_disposed = nullptr;
+    Counter *m_adopted = nullptr;
 };
 
 } // namespace arena

@@ -72,6 +72,17 @@ Result<void> LobbyRoom::onMessage(RoomContext &context, const RoomMember &from, 
     return badRequest(QStringLiteral("unknown lobby action \"%1\": use \"refresh\" or \"filter\"").arg(name));
 }
 
+Result<void> LobbyRoom::restore(RoomContext &context, const protocol::RawJson &snapshot)
+{
+    Q_UNUSED(snapshot);
+    m_views.clear();
+    for (const RoomMember &m : context.members()) {
+        m_views.insert(m.sessionId, View{});
+        sendListing(context, m.sessionId);
+    }
+    return {};
+}
+
 void LobbyRoom::onRoomListChanged(RoomContext &context)
 {
     const QList<RoomMember> members = context.members();

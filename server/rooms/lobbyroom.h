@@ -33,6 +33,9 @@ public:
     void onLeave(RoomContext &context, const RoomMember &member, const QString &reason) override;
     Result<void> onMessage(RoomContext &context, const RoomMember &from, const protocol::RawJson &data) override;
     void onRoomListChanged(RoomContext &context) override;
+    // A lobby taken over from a dead instance: each member gets the listing again, unfiltered (filters
+    // are not part of a snapshot).
+    Result<void> restore(RoomContext &context, const protocol::RawJson &snapshot) override;
 
 private:
     struct Filter

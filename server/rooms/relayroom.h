@@ -20,6 +20,13 @@ public:
     static RoomTypeInfo typeInfo();
 
     Result<void> onMessage(RoomContext &context, const RoomMember &from, const protocol::RawJson &data) override;
+    // Nothing to restore: a relay room taken over from a dead instance goes on with its members.
+    Result<void> restore(RoomContext &context, const protocol::RawJson &snapshot) override
+    {
+        Q_UNUSED(context);
+        Q_UNUSED(snapshot);
+        return {};
+    }
 };
 
 } // namespace arena

@@ -51,7 +51,15 @@ Result<void> RemoteRoom::onCreate(RoomContext &context, const QJsonObject &optio
         if (auto valid = m_type.validateOptions(options, maxClients()); !valid.ok())
             return valid;
     }
-    return m_pool.openMatch(*this, options);
+    return m_pool.openMatch(*this, &options, nullptr);
+}
+
+Result<void> RemoteRoom::restore(RoomContext &context, const protocol::RawJson &snapshot)
+{
+    Q_UNUSED(context);
+    if (snapshot.isNull())
+        return protocol::toError(ErrorCode::Unavailable, QStringLiteral("the match left no snapshot"));
+    return m_pool.openMatch(*this, nullptr, &snapshot.json());
 }
 
 void RemoteRoom::command(QCborMap frame)

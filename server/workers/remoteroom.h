@@ -37,6 +37,10 @@ public:
     void onLeave(RoomContext &context, const RoomMember &member, const QString &reason) override;
     Result<void> onMessage(RoomContext &context, const RoomMember &from, const protocol::RawJson &data) override;
     void onDispose(RoomContext &context) override;
+    // A room of a dead instance adopted here: the match opens on a worker from `snapshot`, its members
+    // already in the room; they are told `match_restored` once it runs, and the room ends ("lost") if no
+    // worker takes the snapshot.
+    Result<void> restore(RoomContext &context, const protocol::RawJson &snapshot) override;
     protocol::RawJson state() const override { return m_state; }
 
     // A room_message, answered through `done` once the worker's logic has taken or refused it.

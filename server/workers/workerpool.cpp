@@ -277,7 +277,7 @@ void WorkerPool::sendOpen(WorkerHandle *worker, RemoteRoom &room, const QJsonObj
     worker->send(open);
 }
 
-Result<void> WorkerPool::openMatch(RemoteRoom &room, const QJsonObject &options)
+Result<void> WorkerPool::openMatch(RemoteRoom &room, const QJsonObject *options, const QByteArray *snapshot)
 {
     WorkerHandle *worker = placement();
     if (!worker)
@@ -289,12 +289,15 @@ Result<void> WorkerPool::openMatch(RemoteRoom &room, const QJsonObject &options)
     m_rooms.insert(id, &room);
     worker->matches().insert(id);
     QPointer<WorkerHandle> guard(worker);
-    sendOpen(worker, room, &options, nullptr, [this, id, guard](Result<void> opened) {
+    const bool restored = snapshot != nullptr;
+    sendOpen(worker, room, options, snapshot, [this, id, guard, restored](Result<void> opened) {
         RemoteRoom *r = m_rooms.value(id);
         if (!r)
             return; // closed meanwhile
         if (opened.ok() && guard) {
             r->hostedOn(guard);
+            if (restored)
+                r->announceRestored();
             return;
         }
         qCWarning(lcServer) << "match" << id << "could not start on a worker:" << opened.error().message;
@@ -302,7 +305,7 @@ Result<void> WorkerPool::openMatch(RemoteRoom &room, const QJsonObject &options)
             guard->matches().remove(id);
         m_rooms.remove(id);
         r->unhosted(opened.error().message, true);
-        r->endMatch(QStringLiteral("failed"));
+        r->endMatch(restored ? QStringLiteral("lost") : QStringLiteral("failed"));
     });
     return {};
 }

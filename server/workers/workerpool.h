@@ -59,7 +59,9 @@ public:
     void stop();
 
     // For RemoteRoom.
-    Result<void> openMatch(RemoteRoom &room, const QJsonObject &options);
+    // Opens a new match with the creator's `options`, or one restored from `snapshot` (a room of a dead
+    // instance adopted here: its members are told match_restored once it runs).
+    Result<void> openMatch(RemoteRoom &room, const QJsonObject *options, const QByteArray *snapshot);
     void closeMatch(RemoteRoom &room, const QString &reason);
     void sendToMatch(RemoteRoom &room, const QCborMap &frame);
     void storeSnapshot(RemoteRoom &room, const QByteArray &snapshot);

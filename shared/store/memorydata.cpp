@@ -355,6 +355,15 @@ Result<bool> MemoryData::expire(const QByteArray &key, qint64 ttlMs)
     return true;
 }
 
+bool MemoryData::persist(const QByteArray &key)
+{
+    Entry *entry = m_d->find(key);
+    if (!entry || entry->deadline == kNoExpiry)
+        return false;
+    m_d->setDeadline(key, *entry, kNoExpiry);
+    return true;
+}
+
 qint64 MemoryData::ttl(const QByteArray &key)
 {
     const Entry *entry = m_d->find(key);

@@ -47,6 +47,7 @@ public:
     Result<qint64> del(const Keys &keys);
     bool exists(const QByteArray &key);
     Result<bool> expire(const QByteArray &key, qint64 ttlMs);
+    bool persist(const QByteArray &key); // PERSIST: whether a TTL was removed
     qint64 ttl(const QByteArray &key); // PTTL: ms left, -1 without expiry, -2 when absent
     Keys scan(const QByteArray &pattern); // live keys matching a Redis glob, sorted bytewise
     // Redis TYPE: "string", "hash", "set", "zset", "list" or "none".

@@ -14,6 +14,7 @@
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -106,6 +107,37 @@ private:
         }
         return false;
     }
+
+    // `by` sends a duel action; every member sees it as an action event (kept: its hp in m_lastHp).
+    bool act(TestPlayer &by, std::initializer_list<TestPlayer *> members, const QString &roomId, const QString &action)
+    {
+        protocol::RoomMessage message;
+        message.roomId = roomId;
+        message.data = json({{QStringLiteral("action"), action}});
+        const quint64 rid = by.client->send(message);
+        const auto ack = by.next<protocol::Ack>();
+        if (!ack || ack->rid != rid) {
+            if (const auto error = by.errorFor(rid, 100))
+                qWarning("%s refused: %s", qPrintable(action), qPrintable(error->message));
+            return false;
+        }
+        for (TestPlayer *p : members) {
+            for (;;) {
+                const auto event = p->next<protocol::RoomEvent>();
+                if (!event || event->roomId != roomId) {
+                    qWarning("%s did not reach %s", qPrintable(action), qPrintable(p->client->sessionId()));
+                    return false;
+                }
+                const QJsonObject data = object(event->data);
+                if (data.value(QStringLiteral("kind")).toString() != QLatin1String("action"))
+                    continue;
+                m_lastHp = data.value(QStringLiteral("hp")).toObject();
+                break;
+            }
+        }
+        return true;
+    }
+    QJsonObject m_lastHp;
 
 private Q_SLOTS:
     void init() { QVERIFY2(m_fleet.startRedis(), qPrintable(m_fleet.lastError())); }
@@ -353,23 +385,96 @@ private Q_SLOTS:
         QCOMPARE(gone->playerId, QStringLiteral("dan"));
         QCOMPARE(gone->reason, QStringLiteral("disconnected"));
 
-        // alpha dies with its room: bob and cid (both on gamma now) are told the room is lost.
+        // alpha dies with its room: gamma, home of both its live members now, takes the room over and
+        // they are in it there; ann (alpha's own player) keeps her place for the resume grace.
         a->process().sendSignal(SIGKILL);
         for (TestPlayer *p : {&pb, &pc}) {
-            const auto lost = p->next<protocol::Left>(10000);
-            QVERIFY(lost);
-            QCOMPARE(lost->roomId, roomId);
-            QCOMPARE(lost->reason, QStringLiteral("lost"));
+            const auto moved = p->next<protocol::Joined>(10000);
+            QVERIFY(moved);
+            QCOMPARE(moved->roomId, roomId);
+            QCOMPARE(moved->members.size(), 3);
+            const auto restored = p->next<protocol::MatchRestored>();
+            QVERIFY(restored);
+            QCOMPARE(restored->roomId, roomId);
         }
-        // And gamma no longer routes anything to alpha for it.
-        protocol::RoomMessage late;
-        late.roomId = roomId;
-        late.data = json({});
-        const quint64 lateRid = pc.client->send(late);
-        const auto error = pc.errorFor(lateRid);
-        QVERIFY(error);
-        QCOMPARE(error->code, protocol::ErrorCode::NotFound);
+        QCOMPARE(hostOf(roomId), QStringLiteral("gamma"));
+        QVERIFY(relays(pc, {&pb, &pc}, roomId, 7));
+        QVERIFY(relays(pb, {&pb, &pc}, roomId, 8));
+        QCOMPARE(pb.undecodable + pc.undecodable, 0);
+    }
 
+    // A duel whose host is killed goes on on a survivor: the home of one player takes it over from its
+    // snapshot (hit points, turn, round), the other player resumes on a third instance and is in it
+    // again there, and the match plays on. The sweep that follows leaves the moved room alone.
+    void matchSurvivesItsHost()
+    {
+        const QStringList quiet{QStringLiteral("--cleanup-interval"), QStringLiteral("1h")}; // sweeps on demand
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"), quiet);
+        test::ArenaServer *b = startServer(QStringLiteral("beta"), quiet);
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"), quiet);
+        QVERIFY(a && b && c);
+        TestPlayer ann, bob;
+        QVERIFY(ann.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(bob.connectAs(b->playerPort(), QStringLiteral("bob")));
+        protocol::Create create;
+        create.roomType = QStringLiteral("duel");
+        create.maxClients = 2;
+        create.metadata = json({{QStringLiteral("turnSeconds"), 300}});
+        ann.client->send(create);
+        const auto created = ann.next<protocol::Joined>();
+        QVERIFY(created);
+        const QString roomId = created->roomId;
+        protocol::Join join;
+        join.roomId = roomId;
+        bob.client->send(join);
+        QVERIFY(bob.next<protocol::Joined>());
+        // ann moves first: 15 damage in round 1.
+        QVERIFY(act(ann, {&ann, &bob}, roomId, QStringLiteral("attack")));
+        const QString key = QStringLiteral("arena:room:") + roomId;
+        QTRY_VERIFY_WITH_TIMEOUT(cli({QStringLiteral("GET"), key + QStringLiteral(":state")}).contains("85"), 3000);
+        QCOMPARE(cli({QStringLiteral("EXISTS"), key + QStringLiteral(":snapshot")}), QByteArray("1"));
+
+        a->process().sendSignal(SIGKILL);
+        QVERIFY(ann.waitDisconnected());
+        // beta gives alpha up once its lease is gone and restores the duel from its snapshot.
+        const auto moved = bob.next<protocol::Joined>(15000);
+        QVERIFY(moved);
+        QCOMPARE(moved->roomId, roomId);
+        QCOMPARE(moved->members.size(), 2);
+        const QJsonObject state = object(moved->state);
+        QCOMPARE(state.value(QStringLiteral("phase")).toString(), QStringLiteral("playing"));
+        QCOMPARE(state.value(QStringLiteral("turn")).toString(), bob.client->sessionId());
+        QVERIFY(bob.next<protocol::MatchRestored>());
+        QCOMPARE(hostOf(roomId), QStringLiteral("beta"));
+
+        // ann resumes on gamma, as the same session, and is in the duel on beta.
+        const QString annSession = ann.client->sessionId();
+        QVERIFY(resumeOn(ann, c->playerUrl()));
+        QCOMPARE(ann.client->sessionId(), annSession);
+        const auto back = ann.next<protocol::Joined>(10000);
+        QVERIFY(back);
+        QCOMPARE(back->roomId, roomId);
+        QCOMPARE(object(back->state).value(QStringLiteral("turn")).toString(), bob.client->sessionId());
+
+        // Play goes on where it stopped: bob hits back (round 1: 15), ann again (round 2: 20).
+        ann.clear();
+        bob.clear();
+        const auto hp = [&](TestPlayer &p) { return act(p, {&ann, &bob}, roomId, QStringLiteral("attack")); };
+        QVERIFY(hp(bob));
+        QVERIFY(hp(ann));
+        QCOMPARE(m_lastHp.value(bob.client->sessionId()).toInt(), 65);
+        QCOMPARE(m_lastHp.value(annSession).toInt(), 85);
+
+        // A sweep after alpha's death: the duel is beta's now and stays as it is.
+        const QByteArray before = cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:") + roomId});
+        const test::HttpResult swept = test::http("POST", c->adminPort(), QStringLiteral("/health/cleanup"));
+        QCOMPARE(swept.status, 200);
+        const QJsonArray items = swept.json()[QStringLiteral("items")][QStringLiteral("instances")].toArray();
+        for (const QJsonValue &v : items)
+            QVERIFY2(!v.toString().contains(roomId), qPrintable(v.toString()));
+        QCOMPARE(cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:") + roomId}), before);
+        QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:beta:rooms"), roomId}), QByteArray("1"));
+        QCOMPARE(ann.undecodable + bob.undecodable, 0);
     }
 
     void redisRestartResyncsRemoteMembers()

@@ -265,12 +265,14 @@ private Q_SLOTS:
         QCOMPARE(states, QStringList{QStringLiteral("ghost")});
         QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:ghost:state")}), QByteArray("0"));
 
-        // Nothing of alpha's is left but its epoch counter and its sessions' records, which belong to
-        // nobody now and live only for the rest of the resume grace (their players may still resume them
-        // elsewhere); every key of the live instances is still there.
+        // Nothing of alpha's is left but its epoch counter, its sessions' records and the record of its
+        // room with a player in it, which belong to nobody now and live only for the rest of the resume
+        // grace (their players may still resume them elsewhere, and get the room back there); every key
+        // of the live instances is still there.
         const QSet<QByteArray> after = keys();
         const QSet<QByteArray> orphans{"arena:session:" + a1.client->sessionId().toUtf8(),
-                                       "arena:session:" + a2.client->sessionId().toUtf8()};
+                                       "arena:session:" + a2.client->sessionId().toUtf8(),
+                                       "arena:room:" + alphaRoom->roomId.toUtf8()};
         for (const QByteArray &key : after)
             QVERIFY2(!isAlphas(key) || key == "arena:instance:{alpha}:epoch" || orphans.contains(key), key.constData());
         for (const QByteArray &key : orphans) {
@@ -286,10 +288,24 @@ private Q_SLOTS:
         QVERIFY(after.contains("arena:room:" + betaRoom->roomId.toUtf8()));
         QVERIFY(after.contains("arena:instance:{alpha}:epoch"));
         QCOMPARE(cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("alpha")}), QByteArray());
+        QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:rooms:relay"), alphaRoom->roomId}), QByteArray("0"));
 
         // A second sweep finds nothing more.
         const test::HttpResult again = test::http("POST", beta->adminPort(), QStringLiteral("/health/cleanup"));
         QVERIFY(again.json()[QStringLiteral("items")][QStringLiteral("instances")].toArray().isEmpty());
+
+        // alpha's player resumes on beta and gets the orphaned room back, hosted there now.
+        QVERIFY(a1.waitDisconnected());
+        QVERIFY(a1.resume(5000, beta->playerUrl()));
+        const auto back = a1.next<protocol::Joined>();
+        QVERIFY(back);
+        QCOMPARE(back->roomId, alphaRoom->roomId);
+        QCOMPARE(back->members.size(), 1);
+        QCOMPARE(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + alphaRoom->roomId, QStringLiteral("instance")}),
+                 QByteArray("beta"));
+        QCOMPARE(cli({QStringLiteral("PTTL"), QStringLiteral("arena:room:") + alphaRoom->roomId}), QByteArray("-1"));
+        QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:beta:rooms"), alphaRoom->roomId}),
+                 QByteArray("1"));
     }
 
     void redisRestartedEmptySeesEveryoneRegisterAgain()

@@ -1,5 +1,6 @@
 // The instance registry: its operations on MemoryStore and on a real redis-server (register, renew and
-// release fenced by epoch; another process's live record refused; an epoch never handed out twice),
+// release fenced by epoch; another process's live record refused; an epoch never handed out twice; a
+// dead host's room adopted by exactly one of two instances trying at once, an orphaned room by anyone),
 // InstanceRegistry itself (lost when its record is taken over or it misses its TTL, then registered
 // again with a new epoch; released at stop), and real arena-server processes on one Redis: the record
 // and index they write, a second process with the same id refused at start, kill -9 (the record
@@ -8,6 +9,7 @@
 #include "server/cluster/instanceregistry.h"
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/registryoperations.h"
+#include "server/cluster/roomadoption.h"
 #include "shared/store/memorydata.h"
 #include "shared/store/memorystore.h"
 #include "shared/store/redisstore.h"
@@ -237,6 +239,118 @@ private Q_SLOTS:
         // No lease record at all (a Redis restarted empty): refused until the instance registers again.
         QVERIFY(del(*store, record));
         QCOMPARE(write("room:r1", {{"clients", "1"}}, {}), OwnedWrites::Outcome::StaleEpoch);
+    }
+
+    void deadHostsRoomIsAdoptedOnce()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        const auto registerAs = [&](const char *id) {
+            const QString name = QString::fromLatin1(id);
+            return run(*store, RegistryOperations::RegisterName,
+                       {InstanceRegistry::recordKey(name), InstanceRegistry::epochKey(name)},
+                       {QByteArray("p-") + id, "60000", "1000", "1"})->elements().at(1).toInteger();
+        };
+        QCOMPARE(registerAs("a"), 1);
+        QCOMPARE(registerAs("b"), 1);
+        QCOMPARE(registerAs("c"), 1);
+        // a hosts r1: its record (with its members and their homes), state and snapshot.
+        OwnedWrites ownedA(*store, QStringLiteral("a"));
+        ownedA.setEpoch(1);
+        const QList<RoomAdoption::Member> who{{QStringLiteral("s-1"), QStringLiteral("ann"), QStringLiteral("a")},
+                                              {QStringLiteral("s-2"), QStringLiteral("bob"), QStringLiteral("b")}};
+        std::optional<OwnedWrites::Outcome> written;
+        ownedA.write("room:r1",
+                     {{"type", "duel"}, {"clients", "2"}, {"max_clients", "2"}, {"locked", "1"}, {"private", "0"},
+                      {"created", "1700"}, {"metadata", R"({"turnSeconds":30})"},
+                      {"members", RoomAdoption::encodeMembers(who)}},
+                     0, {{"instance:a:rooms", "r1", true}}, [&](OwnedWrites::Outcome o) { written = o; });
+        QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
+        written.reset();
+        ownedA.set("room:r1:state", R"({"hp":85})", [&](OwnedWrites::Outcome o) { written = o; });
+        QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
+        written.reset();
+        ownedA.set("room:r1:snapshot", R"({"hp":85,"turnEndsAt":1})", [&](OwnedWrites::Outcome o) { written = o; });
+        QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
+
+        RoomAdoption byB(*store, QStringLiteral("b"));
+        RoomAdoption byC(*store, QStringLiteral("c"));
+        const auto adopt = [](RoomAdoption &by, const QString &room, qint64 epoch) {
+            return test::awaitCallback<Result<RoomAdoption::Outcome>>([&](auto cb) { by.adopt(room, epoch, cb); })
+                .value_or(Error{QStringLiteral("timeout"), QString()});
+        };
+        // Its host holds its lease: nobody takes it.
+        Result<RoomAdoption::Outcome> o = adopt(byB, QStringLiteral("r1"), 1);
+        QVERIFY(o.ok());
+        QCOMPARE(o->kind, RoomAdoption::Outcome::HostedElsewhere);
+        QCOMPARE(o->host, QStringLiteral("a"));
+        QCOMPARE(hgetAll(*store, "room:r1").value("instance"), QByteArray("a"));
+
+        // a is gone. b and c both try at once: exactly one adopts it, the other is sent there.
+        QCOMPARE(run(*store, RegistryOperations::ReleaseName, {InstanceRegistry::recordKey(QStringLiteral("a"))}, {"1"})
+                     ->toInteger(),
+                 1);
+        std::optional<Result<RoomAdoption::Outcome>> fromB, fromC;
+        byB.adopt(QStringLiteral("r1"), 1, [&](Result<RoomAdoption::Outcome> r) { fromB = r; });
+        byC.adopt(QStringLiteral("r1"), 1, [&](Result<RoomAdoption::Outcome> r) { fromC = r; });
+        QTRY_VERIFY(fromB && fromC);
+        QVERIFY(fromB->ok() && fromC->ok());
+        const bool bWon = (*fromB)->kind == RoomAdoption::Outcome::Adopted;
+        const RoomAdoption::Outcome &won = bWon ? fromB->value() : fromC->value();
+        const RoomAdoption::Outcome &lost = bWon ? fromC->value() : fromB->value();
+        const QString winner = bWon ? QStringLiteral("b") : QStringLiteral("c");
+        QCOMPARE(won.kind, RoomAdoption::Outcome::Adopted);
+        QCOMPARE(lost.kind, RoomAdoption::Outcome::HostedElsewhere);
+        QCOMPARE(lost.host, winner);
+        QCOMPARE(won.room.type, QStringLiteral("duel"));
+        QCOMPARE(won.room.maxClients, 2u);
+        QVERIFY(won.room.locked);
+        QCOMPARE(won.room.createdAt, 1700);
+        QCOMPARE(won.room.metadata.value(QStringLiteral("turnSeconds")).toInt(), 30);
+        QCOMPARE(won.room.members.size(), 2);
+        QCOMPARE(won.room.members.at(1).playerId, QStringLiteral("bob"));
+        QCOMPARE(won.room.members.at(1).home, QStringLiteral("b"));
+        QCOMPARE(won.room.snapshot, QByteArray(R"({"hp":85,"turnEndsAt":1})"));
+        QCOMPARE(won.room.state, QByteArray(R"({"hp":85})"));
+        QCOMPARE(won.room.previousHost, QStringLiteral("a"));
+        QCOMPARE(hgetAll(*store, "room:r1").value("instance"), winner.toUtf8());
+        QVERIFY(members(*store, "instance:a:rooms").isEmpty());
+        QCOMPARE(members(*store, "instance:" + winner.toUtf8() + ":rooms"), StateStore::Keys{"r1"});
+        // a's writes, were it only paused, are refused now: the record names another host.
+        written.reset();
+        ownedA.write("room:r1", {{"clients", "0"}}, 0, {}, [&](OwnedWrites::Outcome o2) { written = o2; });
+        QTRY_VERIFY(written.has_value());
+        QVERIFY(*written != OwnedWrites::Outcome::Written);
+
+        // The sweep makes a dead host's room an orphan: owned by nobody, for a while (state and snapshot
+        // too); only with the right host named.
+        QVERIFY(hsetRaw(*store, "room:r2", {{"type", "relay"}, {"instance", "a"}, {"epoch", "1"}, {"members", "[]"}}));
+        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:r2", "room:r2:state", "room:r2:snapshot"}, {"b", "60000"})
+                     ->toInteger(),
+                 0);
+        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:r2", "room:r2:state", "room:r2:snapshot"}, {"a", "60000"})
+                     ->toInteger(),
+                 1);
+        QCOMPARE(hgetAll(*store, "room:r2").value("instance"), QByteArray());
+        QVERIFY(ttl(*store, "room:r2") > 0);
+        // An orphan is anyone's to adopt; it keeps no expiry then.
+        o = adopt(byC, QStringLiteral("r2"), 1);
+        QVERIFY(o.ok());
+        QCOMPARE(o->kind, RoomAdoption::Outcome::Adopted);
+        QCOMPARE(o->room.previousHost, QString());
+        QVERIFY(o->room.snapshot.isEmpty());
+        QCOMPARE(ttl(*store, "room:r2"), -1);
+        QCOMPARE(hgetAll(*store, "room:r2").value("instance"), QByteArray("c"));
+
+        // No such room; a stale registration adopts nothing.
+        o = adopt(byB, QStringLiteral("r-none"), 1);
+        QVERIFY(o.ok());
+        QCOMPARE(o->kind, RoomAdoption::Outcome::Gone);
+        QVERIFY(hsetRaw(*store, "room:r3", {{"type", "relay"}, {"instance", ""}, {"epoch", ""}}));
+        o = adopt(byB, QStringLiteral("r3"), 7);
+        QVERIFY(!o.ok());
+        QCOMPARE(o.error().code, QStringLiteral("unavailable"));
+        QCOMPARE(hgetAll(*store, "room:r3").value("instance"), QByteArray());
     }
 
     void registryLosesItsLeaseAndRegistersAgain()
