@@ -1,6 +1,7 @@
 #include "server/playerservice.h"
 
 #include "server/gateway/playerconnection.h"
+#include "server/cluster/matchplacement.h"
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/sessionclaim.h"
 #include "server/hosting/clusterrooms.h"
@@ -84,6 +85,11 @@ void PlayerService::enableCluster(StateStore &store, InstanceBus &bus)
     connect(m_sessions, &SessionManager::sessionClaimed, this, [this](Session *session, const QStringList &rooms) {
         m_cluster->sessionClaimed(*session, rooms);
     });
+    // Matches formed here run on the least-loaded instance; matches placed here by others run here.
+    m_placement = new MatchPlacement(store, m_instanceId, [this] {
+        return MatchPlacement::Load{m_rooms->roomCount(), m_sessions->sessionCount(), newWorkRefusal().isEmpty()};
+    }, std::chrono::seconds(1), this);
+    m_cluster->setMatchHost([this](const Match &match) { hostMatch(match); });
 }
 
 void PlayerService::adopt(PlayerConnection *connection)
@@ -235,6 +241,20 @@ void PlayerService::onSessionEnded(Session *session, const QString &reason)
 }
 
 void PlayerService::onMatchFormed(const Match &match)
+{
+    if (m_placement) {
+        QSet<QString> instances;
+        for (const Ticket &t : match.tickets())
+            instances.insert(t.instanceId);
+        if (const QString host = m_placement->place(instances); host != m_instanceId) {
+            m_cluster->placeMatch(host, match);
+            return;
+        }
+    }
+    hostMatch(match);
+}
+
+void PlayerService::hostMatch(const Match &match)
 {
     RoomManager::CreateOptions options;
     options.type = match.roomType;

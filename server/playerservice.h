@@ -20,6 +20,7 @@ class InstanceBus;
 class Matchmaker;
 class OwnedWrites;
 class SessionClaim;
+class MatchPlacement;
 class MetricsRegistry;
 class PlayerAuth;
 class RoomManager;
@@ -115,7 +116,10 @@ private:
     void queue(Session &session, const protocol::Queue &request);
     void cancelQueue(Session &session, const protocol::CancelQueue &request);
     void onSessionEnded(Session *session, const QString &reason);
+    // Places a match formed here (MatchPlacement), or hosts it.
     void onMatchFormed(const Match &match);
+    // Creates the match's room here and tells its players, wherever they are.
+    void hostMatch(const Match &match);
     void onTicketRemoved(const Ticket &ticket, const QString &reason);
     void checkLostTickets();
 
@@ -128,6 +132,7 @@ private:
     Matchmaker *m_matchmaker;
     ClusterRooms *m_cluster = nullptr;
     SessionClaim *m_claim = nullptr; // with the cluster
+    MatchPlacement *m_placement = nullptr; // with the cluster
     MessageMetrics m_messageMetrics;
     QTimer m_lostTickets;
     QSet<QString> m_ticketSuspects; // sessions whose ticket the last check did not find

@@ -6,6 +6,7 @@
 #include "server/gateway/clienttransport.h"
 #include "server/gateway/playerconnection.h"
 #include "server/hosting/roommanager.h"
+#include "server/matchmaking/match.h"
 #include "server/matchmaking/ticket.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
@@ -14,7 +15,9 @@
 #include "shared/store/statestore.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QtEndian>
 
@@ -112,6 +115,13 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
     // A publish nobody heard (the peer's subscriber was reconnecting, say) may have carried a resync or
     // a room's events: resync with that peer a little later, for as long as it is a peer at all.
     connect(&m_bus, &InstanceBus::undeliverable, this, [this](const QString &to, int) {
+        // Matches sent there since it last heard one: hosted here instead (its players wait otherwise).
+        for (const Placed &placed : m_placed.take(to)) {
+            if (const auto match = decodeMatch(placed.match); match && m_hostMatch) {
+                qCWarning(lcServer) << "instance" << to << "did not hear match" << match->id << "- hosting it here";
+                m_hostMatch(*match);
+            }
+        }
         if (m_resyncQueued.contains(to))
             return;
         m_resyncQueued.insert(to);
@@ -221,6 +231,15 @@ void ClusterRooms::onRecord(const QString &from, const QByteArray &record)
     case Kind::TicketGone:
         if (need(2))
             onTicketGone(str(0), f.at(1));
+        return;
+    case Kind::Host:
+        if (need(1)) {
+            const auto match = decodeMatch(f.at(0));
+            if (!match)
+                qCWarning(lcServer) << "dropped a malformed match from instance" << from;
+            else if (m_hostMatch)
+                m_hostMatch(*match);
+        }
         return;
     case Kind::Probe:
         if (need(1) && !m_sessions.find(str(0)))
@@ -509,6 +528,62 @@ void ClusterRooms::matchFound(const Ticket &ticket, const QByteArray &frame, con
 void ClusterRooms::ticketRemoved(const Ticket &ticket, const QByteArray &frame)
 {
     sendRecord(ticket.instanceId, encodeRecord(Kind::TicketGone, {ticket.sessionId.toUtf8(), frame}));
+}
+
+void ClusterRooms::placeMatch(const QString &host, const Match &match)
+{
+    const QByteArray encoded = encodeMatch(match);
+    m_placed[host].append(Placed{QDateTime::currentMSecsSinceEpoch(), encoded});
+    sendRecord(host, encodeRecord(Kind::Host, {encoded}));
+}
+
+QByteArray ClusterRooms::encodeMatch(const Match &match)
+{
+    QJsonArray teams;
+    for (const QList<Ticket> &team : match.teams) {
+        QJsonArray tickets;
+        for (const Ticket &t : team) {
+            QJsonObject fields;
+            const auto f = t.toFields();
+            for (auto it = f.cbegin(); it != f.cend(); ++it)
+                fields.insert(QString::fromUtf8(it.key()), QString::fromUtf8(it.value()));
+            tickets.append(fields);
+        }
+        teams.append(tickets);
+    }
+    return QJsonDocument(QJsonObject{{QStringLiteral("id"), match.id},
+                                     {QStringLiteral("room_type"), match.roomType},
+                                     {QStringLiteral("team_size"), match.teamSize},
+                                     {QStringLiteral("formed"), double(match.formedAtMs)},
+                                     {QStringLiteral("teams"), teams}})
+        .toJson(QJsonDocument::Compact);
+}
+
+std::optional<Match> ClusterRooms::decodeMatch(const QByteArray &json)
+{
+    const QJsonObject o = QJsonDocument::fromJson(json).object();
+    Match match;
+    match.id = o.value(QStringLiteral("id")).toString();
+    match.roomType = o.value(QStringLiteral("room_type")).toString();
+    match.teamSize = o.value(QStringLiteral("team_size")).toInt();
+    match.formedAtMs = qint64(o.value(QStringLiteral("formed")).toDouble());
+    for (const QJsonValue &team : o.value(QStringLiteral("teams")).toArray()) {
+        QList<Ticket> tickets;
+        for (const QJsonValue &ticket : team.toArray()) {
+            QMap<QByteArray, QByteArray> fields;
+            const QJsonObject t = ticket.toObject();
+            for (auto it = t.begin(); it != t.end(); ++it)
+                fields.insert(it.key().toUtf8(), it.value().toString().toUtf8());
+            const auto parsed = Ticket::fromFields(fields);
+            if (!parsed)
+                return std::nullopt;
+            tickets.append(*parsed);
+        }
+        match.teams.append(tickets);
+    }
+    if (match.id.isEmpty() || match.roomType.isEmpty() || match.teams.isEmpty())
+        return std::nullopt;
+    return match;
 }
 
 void ClusterRooms::onOut(const QString &sid, const QByteArray &frame)
@@ -956,6 +1031,13 @@ QSet<QString> ClusterRooms::peers() const
 void ClusterRooms::checkPeers()
 {
     dropExpiredOrphans();
+    // A publish that reached its host's subscriber was heard: once its answer (if any) is surely back,
+    // the match needs no fallback any more.
+    const qint64 heard = QDateTime::currentMSecsSinceEpoch() - 1000;
+    for (auto it = m_placed.begin(); it != m_placed.end();) {
+        it->removeIf([heard](const Placed &p) { return p.at < heard; });
+        it = it->isEmpty() ? m_placed.erase(it) : std::next(it);
+    }
     if (m_checking || !m_store.isAvailable())
         return;
     const QSet<QString> peers = this->peers();

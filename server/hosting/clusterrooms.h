@@ -47,6 +47,7 @@ class RoomManager;
 class RoomTypeRegistry;
 class SessionManager;
 class StateStore;
+struct Match;
 struct Ticket;
 
 class ClusterRooms final : public QObject
@@ -82,6 +83,13 @@ public:
     void matchFound(const Ticket &ticket, const QByteArray &frame, const QString &roomId);
     // A ticket of another instance was removed here (timeout, cancelled): `frame` is its queue_cancelled.
     void ticketRemoved(const Ticket &ticket, const QByteArray &frame);
+    // A match formed here goes to `host` (MatchPlacement), which creates its room and tells its players.
+    // If no instance hears it there (it just died), `hostHere` gets it back.
+    void placeMatch(const QString &host, const Match &match);
+    // Hosts a match: one placed here by another instance, or one that could not reach its host.
+    void setMatchHost(std::function<void(const Match &)> hostHere) { m_hostMatch = std::move(hostHere); }
+    static QByteArray encodeMatch(const Match &match);
+    static std::optional<Match> decodeMatch(const QByteArray &json);
 
     // How often peers' leases are checked (default 2 s).
     void setPeerCheckInterval(std::chrono::milliseconds interval) { m_peerCheck.setInterval(interval); }
@@ -99,6 +107,7 @@ public:
         Match = 6,    // former → home: [sid, room, encoded match_found]
         TicketGone = 7, // former → home: [sid, encoded queue_cancelled]
         Probe = 8,    // host → home: [sid] is this session still there? (answered by Gone if not)
+        Host = 9,     // former → host: [match JSON] host this match
     };
     // Stand-ins whose home died, waiting for their players to resume elsewhere.
     int orphans() const;
@@ -162,6 +171,13 @@ private:
     QHash<QString, QString> m_hints;                     // room id → host, from match_found
     QSet<QString> m_sweepQueued;
     QHash<QString, QSet<QString>> m_adopting; // rooms being adopted → sessions here waiting for them
+    struct Placed
+    {
+        qint64 at = 0; // ms since the epoch
+        QByteArray match;
+    };
+    QHash<QString, QList<Placed>> m_placed; // matches sent to a host, until it surely heard them
+    std::function<void(const Match &)> m_hostMatch;
     std::chrono::milliseconds m_resumeGrace{std::chrono::minutes(5)};
     QSet<QString> m_resyncQueued;       // peers a resync is planned with
     QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find

@@ -202,6 +202,71 @@ private Q_SLOTS:
         QCOMPARE(pa.undecodable + pb.undecodable + pc.undecodable, 0);
     }
 
+    // A match runs on the least-loaded instance, whichever formed it and wherever its players are; one
+    // placed on an instance that has just died runs on the instance that formed it.
+    void matchesRunOnTheLeastLoadedInstance()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"));
+        QVERIFY(a && b && c);
+        // alpha and beta host three rooms each, gamma none.
+        TestPlayer busyA, busyB;
+        QVERIFY(busyA.connectAs(a->playerPort(), QStringLiteral("busy-a")));
+        QVERIFY(busyB.connectAs(b->playerPort(), QStringLiteral("busy-b")));
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(!createRelay(busyA).isEmpty());
+            QVERIFY(!createRelay(busyB).isEmpty());
+        }
+        for (const char *id : {"alpha", "beta"}) {
+            QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), QStringLiteral("arena:instance:{%1}").arg(QLatin1String(id)),
+                                           QStringLiteral("rooms")}),
+                                      QByteArray("3"), 3000);
+        }
+        QTest::qWait(1500); // every instance has read the fleet's records since
+
+        const auto matchOf = [](TestPlayer &p, TestPlayer &q, int level) -> QString {
+            protocol::Queue queue;
+            queue.roomType = QStringLiteral("relay");
+            queue.level = level;
+            p.client->send(queue);
+            q.client->send(queue);
+            const auto fp = p.next<protocol::MatchFound>(8000);
+            const auto fq = q.next<protocol::MatchFound>(8000);
+            if (!fp || !fq || fp->roomId != fq->roomId)
+                return {};
+            protocol::Join join;
+            join.roomId = fp->roomId;
+            p.client->send(join);
+            q.client->send(join);
+            if (!p.next<protocol::Joined>() || !q.next<protocol::Joined>())
+                return {};
+            return fp->roomId;
+        };
+        TestPlayer ann, bob;
+        QVERIFY(ann.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(bob.connectAs(b->playerPort(), QStringLiteral("bob")));
+        const QString room = matchOf(ann, bob, 3);
+        QVERIFY(!room.isEmpty());
+        QCOMPARE(hostOf(room), QStringLiteral("gamma"));
+        QVERIFY(relays(ann, {&ann, &bob}, room, 1));
+        QVERIFY(relays(bob, {&ann, &bob}, room, 2));
+
+        // gamma dies. Until its lease runs out it may still look least loaded: a match sent there is
+        // heard by nobody and runs on the instance that formed it.
+        c->process().sendSignal(SIGKILL);
+        QVERIFY(c->process().waitForFinished(5000));
+        TestPlayer cid, dan;
+        QVERIFY(cid.connectAs(a->playerPort(), QStringLiteral("cid")));
+        QVERIFY(dan.connectAs(b->playerPort(), QStringLiteral("dan")));
+        const QString second = matchOf(cid, dan, 9);
+        QVERIFY(!second.isEmpty());
+        QVERIFY2(QStringList({QStringLiteral("alpha"), QStringLiteral("beta")}).contains(hostOf(second)),
+                 qPrintable(hostOf(second)));
+        QVERIFY(relays(cid, {&cid, &dan}, second, 3));
+        QVERIFY(relays(dan, {&cid, &dan}, second, 4));
+    }
+
     void roomsSpanInstances()
     {
         test::ArenaServer *a = startServer(QStringLiteral("alpha"));

@@ -68,6 +68,7 @@ private slots:
     void badRequests();
     void listingIsCapped();
     void listChangeWithNoMembers();
+    void restoredLobbySendsEachMemberTheListing();
 
 private:
     QList<protocol::RoomInfo> m_rooms;
@@ -221,6 +222,34 @@ void TestLobbyRoom::refreshResends()
     QVERIFY(context.message(room, member(1), R"({"action":"refresh","please":true})").ok());
     QCOMPARE(context.sent.size(), 2);
     QCOMPARE(context.sent.last().sessionId, QStringLiteral("s-1"));
+}
+
+void TestLobbyRoom::restoredLobbySendsEachMemberTheListing()
+{
+    LobbyRoom room;
+    FakeRoomContext context(QStringLiteral("lobby"), 256);
+    context.rooms = m_rooms;
+    QVERIFY(context.join(room, member(1)).ok());
+    QVERIFY(context.join(room, member(2)).ok());
+    QVERIFY(context.message(room, member(1), R"({"action":"filter","roomType":"duel"})").ok());
+
+    // Taken over by another instance: each member gets the unfiltered listing, and list changes reach
+    // both again.
+    LobbyRoom moved;
+    FakeRoomContext movedContext(QStringLiteral("lobby"), 256);
+    movedContext.rooms = m_rooms;
+    QVERIFY(movedContext.restore(moved, room.snapshot(), context.members()).ok());
+    QCOMPARE(movedContext.sent.size(), 2);
+    QCOMPARE(movedContext.sent.at(0).sessionId, QStringLiteral("s-1"));
+    QCOMPARE(movedContext.sent.at(1).sessionId, QStringLiteral("s-2"));
+    for (const auto &sent : std::as_const(movedContext.sent))
+        QCOMPARE(roomIds(sent.data.toJsonObject()), ids({"r-2", "r-3", "r-4"}));
+    movedContext.clearRecords();
+    movedContext.rooms.removeAt(2); // r-3 goes
+    moved.onRoomListChanged(movedContext);
+    QVERIFY(movedContext.sent.isEmpty());
+    QCOMPARE(movedContext.broadcasts.size(), 1);
+    QCOMPARE(roomIds(movedContext.broadcasts.first().data.toJsonObject()), ids({"r-2", "r-4"}));
 }
 
 void TestLobbyRoom::filterByType()

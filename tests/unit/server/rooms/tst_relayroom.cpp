@@ -1,5 +1,6 @@
 // Tests RelayRoom: every message reaches every member unchanged, with the sender as `from`; and, as a room
-// that keeps Room's defaults, that such a room stays on the server and cannot be restored.
+// with nothing to keep, that it is restored (another instance took it over) by doing nothing, while the
+// default Room::restore refuses.
 #include "fakeroomcontext.h"
 
 #include "server/rooms/relayroom.h"
@@ -20,7 +21,7 @@ private slots:
     void everySenderIsNamed();
     void noStateNoTimersNoSends();
     void loneMemberGetsItsOwnMessage();
-    void defaultsAreNotRestorable();
+    void restoresWithItsMembersAndNothingElse();
 };
 
 void TestRelayRoom::typeInfo()
@@ -126,28 +127,50 @@ void TestRelayRoom::loneMemberGetsItsOwnMessage()
     QCOMPARE(context.broadcasts.first().data.json(), QByteArray("\"echo\""));
 }
 
-void TestRelayRoom::defaultsAreNotRestorable()
+namespace {
+
+// A room type that opts into nothing: Room's defaults.
+class PlainRoom final : public Room
+{
+public:
+    Result<void> onMessage(RoomContext &, const RoomMember &, const protocol::RawJson &) override { return {}; }
+};
+
+} // namespace
+
+void TestRelayRoom::restoresWithItsMembersAndNothingElse()
 {
     RelayRoom room;
     FakeRoomContext context(QStringLiteral("relay"), 16);
     QVERIFY(context.join(room, member(1)).ok());
+    QVERIFY(context.join(room, member(2)).ok());
     QVERIFY(context.message(room, member(1), "{\"a\":1}").ok());
-    // Room::snapshot() defaults to state().
+    // Room::snapshot() defaults to state(): a relay room has none.
     QCOMPARE(room.snapshot(), room.state());
     QVERIFY(room.snapshot().isNull());
 
-    // Room::restore() refuses by default, naming the type, and does nothing.
+    // Taken over by another instance: it goes on with its members, sends nothing and starts nothing.
     RelayRoom moved;
     FakeRoomContext movedContext(QStringLiteral("relay"), 16);
-    const Result<void> restored = movedContext.restore(moved, room.snapshot(), context.members());
-    QVERIFY(!restored.ok());
-    QCOMPARE(restored.error().code, QStringLiteral("unavailable"));
-    QVERIFY(restored.error().message.contains(QStringLiteral("\"relay\"")));
-    QVERIFY(restored.error().message.contains(QStringLiteral("cannot be restored")));
+    QVERIFY(movedContext.restore(moved, room.snapshot(), context.members()).ok());
     QVERIFY(movedContext.states.isEmpty());
     QVERIFY(movedContext.broadcasts.isEmpty());
     QVERIFY(movedContext.timers.isEmpty());
+    QVERIFY(movedContext.message(moved, member(2), "{\"b\":2}").ok());
+    QCOMPARE(movedContext.broadcasts.size(), 1);
+    QCOMPARE(movedContext.broadcasts.first().from, member(2).sessionId);
+
+    // Room::restore() itself refuses by default, naming the type, and does nothing.
+    PlainRoom plain;
+    FakeRoomContext plainContext(QStringLiteral("plain"), 16);
+    const Result<void> restored = plainContext.restore(plain, room.snapshot(), context.members());
+    QVERIFY(!restored.ok());
+    QCOMPARE(restored.error().code, QStringLiteral("unavailable"));
+    QVERIFY(restored.error().message.contains(QStringLiteral("\"plain\"")));
+    QVERIFY(restored.error().message.contains(QStringLiteral("cannot be restored")));
+    QVERIFY(plainContext.states.isEmpty());
+    QVERIFY(plainContext.broadcasts.isEmpty());
 }
 
-QTEST_GUILESS_MAIN(TestRelayRoom)
+QTEST_APPLESS_MAIN(TestRelayRoom)
 #include "tst_relayroom.moc"
