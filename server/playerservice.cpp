@@ -417,14 +417,34 @@ PlayerService::Load PlayerService::load() const
     return load;
 }
 
-void PlayerService::stop()
+void PlayerService::stop(std::function<void()> stopped)
 {
     m_sessions->setAccepting(false);
-    m_sessions->endAll(QStringLiteral("shutdown"), 1001, 1000);
-    m_rooms->disposeAll(QStringLiteral("shutdown"));
-    // Sessions are gone with this instance, and so must their tickets be.
+    // Sessions are gone from this instance, and so must their tickets be; their players queue again
+    // wherever they reconnect.
     disconnect(m_matchmaker, &Matchmaker::ticketRemoved, this, nullptr);
     m_matchmaker->removeInstanceTickets(m_instanceId, false, this, nullptr);
+    const auto endHere = [this, stopped] {
+        m_sessions->endAll(QStringLiteral("shutdown"), 1001, 1000);
+        m_rooms->disposeAll(QStringLiteral("shutdown"));
+        stopped();
+    };
+    if (!m_cluster || !m_placement || !m_placement->hasPeers())
+        return endHere();
+    // Rooms nobody is in have nothing to hand over.
+    for (LiveRoom *room : m_rooms->rooms()) {
+        if (room->members().isEmpty())
+            m_rooms->dispose(room->roomId(), QStringLiteral("shutdown"));
+    }
+    m_cluster->handOver(m_sessionSettings.resumeGrace,
+                        [this](const QSet<QString> &homes) { return m_placement->placeElsewhere(homes); },
+                        [this, stopped, endHere](bool handedOver) {
+        if (!handedOver)
+            return endHere();
+        m_rooms->handOverAll();
+        m_sessions->closeAllHandedOver(QStringLiteral("shutdown"), 1001, 1000);
+        stopped();
+    });
 }
 
 } // namespace arena

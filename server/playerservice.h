@@ -73,9 +73,12 @@ public:
     // and this instance's players join rooms hosted elsewhere, over `bus` (which must outlive this).
     void enableCluster(StateStore &store, InstanceBus &bus);
 
-    // Shutdown: refuses new hellos, ends every session (close 1001, reconnect in a second), disposes
-    // every room and removes this instance's queue tickets without telling their players.
-    void stop();
+    // Shutdown: refuses new hellos and removes this instance's queue tickets without telling their
+    // players. In a fleet with another live instance, hands its sessions and rooms over
+    // (ClusterRooms::handOver): players are told to reconnect (close 1001, in a second) and resume
+    // elsewhere, where their rooms are restored. Otherwise ends every session the same way and disposes
+    // every room. `stopped` runs when that is done.
+    void stop(std::function<void()> stopped);
 
     // Draining: no new sessions (resumes still work), no rooms created by players (joining existing ones
     // still works), no new queue tickets and no matches formed here; what exists runs to its end.

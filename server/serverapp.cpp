@@ -6,6 +6,7 @@
 #include "server/cleanup/cleanupsweep.h"
 #include "server/cluster/deadinstancesweep.h"
 #include "server/cluster/instancebus.h"
+#include "server/cluster/roomkeys.h"
 #include "server/hosting/clusterrooms.h"
 #include "server/cluster/instanceregistry.h"
 #include "server/draincontrol.h"
@@ -411,7 +412,7 @@ void ServerApp::registerCleanupKinds()
 void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &label, bool dryRun,
                                     std::function<void(Result<QStringList>)> done)
 {
-    m_store->scan("room:*" + suffix, this, [this, suffix, label, dryRun, done](Result<StateStore::Keys> keys) {
+    m_store->scan("room:{*}" + suffix, this, [this, suffix, label, dryRun, done](Result<StateStore::Keys> keys) {
         if (!keys.ok()) {
             done(keys.error());
             return;
@@ -439,7 +440,7 @@ void ServerApp::sweepOrphanRoomKeys(const QByteArray &suffix, const QString &lab
             };
             for (const QByteArray &key : page) {
                 const QByteArray roomKey = key.chopped(suffix.size());
-                const QString item = QString::fromUtf8(roomKey.mid(5)) + label;
+                const QString item = roomkeys::idOf(roomKey) + label;
                 m_store->exists(roomKey, this, [this, key, item, dryRun, orphans, one](Result<bool> r) {
                     if (!r.ok() || r.value())
                         return one();
@@ -945,17 +946,13 @@ void ServerApp::shutdown()
 {
     if (m_shuttingDown)
         return;
-    m_shuttingDown = true;
+    m_shuttingDown = true; // /ready answers 503 from here on
     qCInfo(lcServer) << "shutting down";
     if (m_gateway)
         m_gateway->stopListening();
-    if (m_players)
-        m_players->stop();
-    if (m_workers)
-        m_workers->stop();
     m_tasks.cancelAll();
-    // Drop this instance's own keys and let the close frames go out, then finish; the deadline bounds
-    // the wait when the store hangs.
+    // Hand the players and rooms over (or end them), drop this instance's own keys and let the close
+    // frames go out, then finish; the deadline bounds the wait when the store hangs.
     auto finishOnce = std::make_shared<bool>(false);
     const auto finish = [this, finishOnce] {
         if (std::exchange(*finishOnce, true))
@@ -966,20 +963,28 @@ void ServerApp::shutdown()
         qCWarning(lcServer) << "shutdown deadline passed; exiting without waiting for the store";
         finish();
     });
-    const QByteArray me = m_instanceId.toUtf8();
-    m_store->del({"health:" + me, "instance:" + me + ":sessions", "instance:" + me + ":rooms"}, this,
-                 [this, finish](Result<qint64> r) {
-        if (!r.ok())
-            qCWarning(lcServer) << "could not remove this instance's keys:" << r.error().message;
-        const auto grace = [this, finish] {
-            // A short grace for the close frames already queued on the player sockets.
-            QTimer::singleShot(200, this, finish);
-        };
-        if (m_registry)
-            m_registry->stop(grace); // the lease record goes last: the instance is gone once it is
-        else
-            grace();
-    });
+    const auto dropOwnKeys = [this, finish] {
+        if (m_workers)
+            m_workers->stop();
+        const QByteArray me = m_instanceId.toUtf8();
+        m_store->del({"health:" + me, "instance:" + me + ":sessions", "instance:" + me + ":rooms"}, this,
+                     [this, finish](Result<qint64> r) {
+            if (!r.ok())
+                qCWarning(lcServer) << "could not remove this instance's keys:" << r.error().message;
+            const auto grace = [this, finish] {
+                // A short grace for the close frames already queued on the player sockets.
+                QTimer::singleShot(200, this, finish);
+            };
+            if (m_registry)
+                m_registry->stop(grace); // the lease record goes last: the instance is gone once it is
+            else
+                grace();
+        });
+    };
+    if (m_players)
+        m_players->stop(dropOwnKeys);
+    else
+        dropOwnKeys();
 }
 
 } // namespace arena

@@ -84,7 +84,7 @@ private:
                                                      std::function<void(const AdminResponse &)> respond);
     Result<void> startWorkerPool(const Config &config, bool testRoomTypes);
     void registerCleanupKinds();
-    // Keys room:<id><suffix> whose room:<id> record is gone; deleted unless `dryRun`.
+    // Keys room:{<id>}<suffix> whose room:{<id>} record is gone; deleted unless `dryRun`.
     void sweepOrphanRoomKeys(const QByteArray &suffix, const QString &label, bool dryRun,
                              std::function<void(Result<QStringList>)> done);
     void checkStore(TaskRegistry::Done done);

@@ -16,7 +16,7 @@
 #              rooms, are matched (across instances), join and send 1 msg/s for 5 s. Reports queue →
 #              joined per client (which includes waiting for the next 250 ms matchmaking pass).
 #   cleanup1m  a dead instance's leftovers: 250,000 sessions (session:<sid> + player:<pid>) and 250,000 rooms
-#              (room:<rid> + room:<rid>:state) = 1,000,000 keys indexed under an instance whose lease is
+#              (room:{<rid>} + room:{<rid>}:state) = 1,000,000 keys indexed under an instance whose lease is
 #              gone, seeded with redis-cli --pipe; one live arena-server runs POST /health/cleanup (every
 #              kind) while a prober sends PING once a millisecond on its own connection. Reports the sweep's
 #              wall time, what it removed, the keys left and the PING round trips (p50/p99/max).
@@ -166,9 +166,9 @@ N = 250000
 for i in range(N):
     cmd("HSET", f"arena:session:s-{i}", "player", f"p-{i}", "instance", "ghost", "created", "1", "active", "1")
     cmd("SET", f"arena:player:p-{i}", f"s-{i}")
-    cmd("HSET", f"arena:room:r-{i}", "type", "relay", "instance", "ghost", "clients", "0", "max_clients", "4",
+    cmd("HSET", f"arena:room:{{r-{i}}}", "type", "relay", "instance", "ghost", "clients", "0", "max_clients", "4",
         "locked", "0", "private", "0", "created", "1", "metadata", "{}")
-    cmd("SET", f"arena:room:r-{i}:state", '{"score":0}')
+    cmd("SET", f"arena:room:{{r-{i}}}:state", '{"score":0}')
 for start in range(0, N, 1000):
     cmd("SADD", "arena:instance:ghost:sessions", *[f"s-{i}" for i in range(start, start + 1000)])
     cmd("SADD", "arena:instance:ghost:rooms", *[f"r-{i}" for i in range(start, start + 1000)])

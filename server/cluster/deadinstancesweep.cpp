@@ -2,6 +2,7 @@
 
 #include "server/cluster/instanceregistry.h"
 #include "server/cluster/roomadoption.h"
+#include "server/cluster/roomkeys.h"
 #include "server/cluster/sessionclaim.h"
 
 #include <QDateTime>
@@ -166,8 +167,9 @@ void DeadInstanceSweep::sweepSessions(const std::shared_ptr<Run> &run, const QSt
 void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QString &id)
 {
     walkIndex(run, roomsKey(id), "0", [this, run, id](const QByteArray &rid, std::function<void()> next) {
-        const QByteArray key = "room:" + rid;
-        m_store.hgetAll(key, this, [this, run, id, rid, key, next](Result<StateStore::Fields> record) {
+        const QString roomId = QString::fromUtf8(rid);
+        const QByteArray key = roomkeys::record(roomId);
+        m_store.hgetAll(key, this, [this, run, id, rid, roomId, key, next](Result<StateStore::Fields> record) {
             if (!record.ok())
                 return fail(run, record.error());
             const QByteArray type = record.value().value("type");
@@ -190,7 +192,7 @@ void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QStrin
             // A room with members: they may still resume elsewhere and get it back there (RoomAdoption).
             // Its record, state and snapshot stay, owned by nobody, for the resume grace.
             if (record.value().value("clients").toLongLong() > 0) {
-                m_store.run(RoomAdoption::OrphanName, {key, key + ":state", key + ":snapshot"},
+                m_store.run(RoomAdoption::OrphanName, {key, roomkeys::state(roomId), roomkeys::snapshot(roomId)},
                             {id.toUtf8(), QByteArray::number(m_orphanGrace.count())}, this,
                             [this, run, item, unlist](Result<Reply> orphaned) {
                     if (!orphaned.ok())
@@ -203,18 +205,14 @@ void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QStrin
             }
             // The record first: whoever removes it reports the room; then its state and listings go,
             // all at once.
-            m_store.unlink({key}, this, [this, run, item, key, unlist](Result<qint64> removed) {
+            m_store.unlink({key}, this, [this, run, item, roomId, unlist](Result<qint64> removed) {
                 if (!removed.ok())
                     return fail(run, removed.error());
                 if (removed.value() > 0)
                     run->items.append(item);
-                auto left = std::make_shared<int>(2);
-                const auto one = [left, unlist](auto) {
-                    if (--*left == 0)
-                        unlist();
-                };
-                m_store.unlink({key + ":state"}, this, one);
-                m_store.unlink({key + ":snapshot"}, this, one);
+                // One slot: the room id is the keys' hash tag.
+                m_store.unlink({roomkeys::state(roomId), roomkeys::snapshot(roomId)}, this,
+                               [unlist](Result<qint64>) { unlist(); });
             });
         });
     }, [this, run, id] { sweepTickets(run, id); });

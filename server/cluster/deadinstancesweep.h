@@ -8,7 +8,7 @@
 //                   member of instance:<id>:sessions whose session record names it; a session active
 //                   within the resume grace keeps its record, owned by nobody, for the rest of the grace,
 //                   so that its player can still resume it on a live instance
-//   room <rid>      room:<rid>, room:<rid>:state, room:<rid>:snapshot and its rooms:<type> and
+//   room <rid>      room:{<rid>}, room:{<rid>}:state, room:{<rid>}:snapshot and its rooms:<type> and
 //                   rooms:<type>:open entries, for every member of instance:<id>:rooms whose room record
 //                   still names it; a room with members keeps its record, state and snapshot, owned by
 //                   nobody, for the resume grace, so that a member resuming elsewhere gets it back there

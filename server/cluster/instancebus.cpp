@@ -95,14 +95,14 @@ void InstanceBus::flush()
             m_published->inc();
         if (m_recordsOut)
             m_recordsOut->inc(count);
-        m_store.publish(channel(to), payload, this, [this, to, count](Result<qint64> receivers) {
+        m_store.publish(channel(to), payload, this, [this, to, records = it.value()](Result<qint64> receivers) {
             if (receivers.ok() && receivers.value() > 0)
                 return;
             if (m_undeliverable)
                 m_undeliverable->inc();
             if (!receivers.ok())
                 qCDebug(lcBus) << "publish to" << to << "failed:" << receivers.error().message;
-            emit undeliverable(to, count);
+            emit undeliverable(to, records);
         });
     }
 }

@@ -70,8 +70,8 @@ Q_SIGNALS:
     void linkBroken(const QString &from, quint64 missed);
     // `from` started anew since its last message (its incarnation changed): whatever it held is gone.
     void peerRestarted(const QString &from);
-    // A publish to `to` reached no subscriber.
-    void undeliverable(const QString &to, int records);
+    // A publish to `to` reached no subscriber: `records` are the records it carried.
+    void undeliverable(const QString &to, const QList<QByteArray> &records);
     // The subscription was set up again after a lost connection: anything may have been missed.
     void resubscribed();
 

@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <limits>
 #include <memory>
 
@@ -66,6 +67,22 @@ void MatchPlacement::refresh()
 
 QString MatchPlacement::place(const QSet<QString> &playerInstances)
 {
+    const QString best = choose(playerInstances, true);
+    return best.isEmpty() ? m_self : best; // nobody takes matches: the match was formed here, it stays here
+}
+
+bool MatchPlacement::hasPeers() const
+{
+    return std::any_of(m_peers.cbegin(), m_peers.cend(), [](const Load &l) { return l.takesMatches; });
+}
+
+QString MatchPlacement::placeElsewhere(const QSet<QString> &playerInstances)
+{
+    return choose(playerInstances, false);
+}
+
+QString MatchPlacement::choose(const QSet<QString> &playerInstances, bool includeSelf)
+{
     QString best;
     std::tuple<int, int, int, QString> bestKey; // load, not a player's instance, not this one, id
     const auto consider = [&](const QString &id, const Load &load) {
@@ -78,12 +95,11 @@ QString MatchPlacement::place(const QSet<QString> &playerInstances)
             bestKey = key;
         }
     };
-    consider(m_self, m_ownLoad());
+    if (includeSelf)
+        consider(m_self, m_ownLoad());
     for (auto it = m_peers.cbegin(); it != m_peers.cend(); ++it)
         consider(it.key(), it.value());
-    if (best.isEmpty())
-        best = m_self; // nobody takes matches: the match was formed here, it stays here
-    if (best != m_self)
+    if (!best.isEmpty() && best != m_self)
         ++m_placed[best]; // this instance's own rooms are counted live
     return best;
 }

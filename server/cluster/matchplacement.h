@@ -40,12 +40,18 @@ public:
 
     // The instance to host a match whose players are on `playerInstances`; counts it as placed there.
     QString place(const QSet<QString> &playerInstances);
+    // The same, among the other instances only (this one is shutting down); empty when none takes matches.
+    QString placeElsewhere(const QSet<QString> &playerInstances);
     // Reads the fleet's records now (also done by the timer).
     void refresh();
+    // Whether another instance takes matches (as last read).
+    bool hasPeers() const;
     // The other instances as last read: id → load.
     const QHash<QString, Load> &peers() const { return m_peers; }
 
 private:
+    QString choose(const QSet<QString> &playerInstances, bool includeSelf);
+
     StateStore &m_store;
     QString m_self;
     OwnLoad m_ownLoad;

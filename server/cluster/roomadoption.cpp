@@ -2,6 +2,7 @@
 
 #include "server/cluster/instanceregistry.h"
 #include "server/cluster/operationsupport.h"
+#include "server/cluster/roomkeys.h"
 #include "shared/protocol/errorcode.h"
 #include "shared/store/memorydata.h"
 
@@ -16,11 +17,6 @@ using clusterops::storeFailure;
 using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
 using Args = StateStore::Args;
-
-QByteArray roomKey(const QString &id)
-{
-    return "room:" + id.toUtf8();
-}
 
 QByteArray roomsIndex(const QString &instance)
 {
@@ -170,7 +166,7 @@ void RoomAdoption::adopt(const QString &roomId, qint64 epoch, std::function<void
 void RoomAdoption::attempt(const QString &roomId, qint64 epoch, int triesLeft,
                            std::function<void(Result<Outcome>)> done)
 {
-    const QByteArray key = roomKey(roomId);
+    const QByteArray key = roomkeys::record(roomId);
     m_store.hgetAll(key, this, [=, this](Result<StateStore::Fields> record) {
         if (!record.ok())
             return done(record.error());
@@ -189,17 +185,18 @@ void RoomAdoption::attempt(const QString &roomId, qint64 epoch, int triesLeft,
         room.previousHost = QString::fromUtf8(r.value("instance"));
         const QByteArray hostEpoch = r.value("epoch");
         // Read before the claim: a dead host writes nothing more, and an orphan's keys only expire.
-        m_store.get(key + ":state", this, [=, this](Result<std::optional<QByteArray>> state) mutable {
+        m_store.get(roomkeys::state(roomId), this, [=, this](Result<std::optional<QByteArray>> state) mutable {
             if (!state.ok())
                 return done(state.error());
             room.state = state.value().value_or(QByteArray());
-            m_store.get(key + ":snapshot", this, [=, this](Result<std::optional<QByteArray>> snapshot) mutable {
+            m_store.get(roomkeys::snapshot(roomId), this, [=, this](Result<std::optional<QByteArray>> snapshot) mutable {
                 if (!snapshot.ok())
                     return done(snapshot.error());
                 room.snapshot = snapshot.value().value_or(room.state);
                 const QString host = room.previousHost.isEmpty() ? QStringLiteral("-") : room.previousHost;
                 const Keys keys{key, InstanceRegistry::recordKey(m_instanceId), InstanceRegistry::recordKey(host),
-                                roomsIndex(m_instanceId), roomsIndex(host), key + ":state", key + ":snapshot"};
+                                roomsIndex(m_instanceId), roomsIndex(host), roomkeys::state(roomId),
+                                roomkeys::snapshot(roomId)};
                 const Args args{room.previousHost.toUtf8(), hostEpoch, m_instanceId.toUtf8(),
                                 QByteArray::number(epoch), roomId.toUtf8()};
                 m_store.run(AdoptName, keys, args, this, [=, this](Result<Reply> reply) {

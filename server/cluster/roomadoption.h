@@ -1,9 +1,9 @@
 // RoomAdoption: a room whose host instance died, taken over by this one (docs/OPERATIONS.md, "Rooms that
 // outlive their host").
 //
-// A room's record `room:<rid>` names its host (`instance`, `epoch`) and lists its members with each
-// one's home instance (`members`); `room:<rid>:snapshot` (or, for a room type whose snapshot is its
-// state, `room:<rid>:state`) holds what the room is restored from. When the host's registration is gone
+// A room's record `room:{<rid>}` names its host (`instance`, `epoch`) and lists its members with each
+// one's home instance (`members`); `room:{<rid>}:snapshot` (or, for a room type whose snapshot is its
+// state, `room:{<rid>}:state`) holds what the room is restored from. When the host's registration is gone
 // (no lease record with that epoch), or the dead-instance sweep made the room an orphan (owned by
 // nobody for the resume grace), any live instance may adopt it: atomically, so exactly one does. The
 // record then names the new host, moves to its index and loses any expiry; the adopter restores the

@@ -3,6 +3,8 @@
 #include "server/cluster/instancebus.h"
 #include "server/cluster/instanceregistry.h"
 #include "server/cluster/ownedwrites.h"
+#include "server/cluster/roomkeys.h"
+#include "server/cluster/sessionclaim.h"
 #include "server/gateway/clienttransport.h"
 #include "server/gateway/playerconnection.h"
 #include "server/hosting/roommanager.h"
@@ -33,11 +35,6 @@ namespace {
 constexpr int MaxCandidates = 8;
 // Room ids learnt from match_found that no member has entered yet; the oldest go past this many.
 constexpr int MaxHints = 4096;
-
-QByteArray roomKey(const QString &id)
-{
-    return "room:" + id.toUtf8();
-}
 
 template <typename M>
 constexpr bool isRoomScoped = std::is_same_v<M, protocol::Leave> || std::is_same_v<M, protocol::RoomMessage>
@@ -114,10 +111,14 @@ ClusterRooms::ClusterRooms(StateStore &store, InstanceBus &bus, RoomManager &roo
     });
     // A publish nobody heard (the peer's subscriber was reconnecting, say) may have carried a resync or
     // a room's events: resync with that peer a little later, for as long as it is a peer at all.
-    connect(&m_bus, &InstanceBus::undeliverable, this, [this](const QString &to, int) {
-        // Matches sent there since it last heard one: hosted here instead (its players wait otherwise).
-        for (const Placed &placed : m_placed.take(to)) {
-            if (const auto match = decodeMatch(placed.match); match && m_hostMatch) {
+    connect(&m_bus, &InstanceBus::undeliverable, this, [this](const QString &to, const QList<QByteArray> &records) {
+        // A match sent there that nobody heard is hosted here instead (its players wait otherwise).
+        for (const QByteArray &record : records) {
+            Kind kind;
+            QList<QByteArray> fields;
+            if (!decodeRecord(record, kind, fields) || kind != Kind::Host || fields.isEmpty())
+                continue;
+            if (const auto match = decodeMatch(fields.at(0)); match && m_hostMatch) {
                 qCWarning(lcServer) << "instance" << to << "did not hear match" << match->id << "- hosting it here";
                 m_hostMatch(*match);
             }
@@ -182,7 +183,7 @@ bool ClusterRooms::decodeRecord(const QByteArray &record, Kind &kind, QList<QByt
 
 void ClusterRooms::sendRecord(const QString &to, const QByteArray &record)
 {
-    if (to.isEmpty() || to == m_self)
+    if (to.isEmpty() || to == m_self || m_leaving)
         return;
     m_bus.send(to, record);
 }
@@ -240,6 +241,13 @@ void ClusterRooms::onRecord(const QString &from, const QByteArray &record)
             else if (m_hostMatch)
                 m_hostMatch(*match);
         }
+        return;
+    case Kind::Adopt:
+        if (need(1))
+            adoptRoom(str(0), {});
+        return;
+    case Kind::Leaving:
+        peerGone(from, "it shut down");
         return;
     case Kind::Probe:
         if (need(1) && !m_sessions.find(str(0)))
@@ -317,7 +325,7 @@ void ClusterRooms::forwardOrNotFound(const QString &sid, const QString &roomId, 
         if (Session *s = m_sessions.find(sid))
             s->send(protocol::ErrorMessage::make(ErrorCode::NotFound, QStringLiteral("no room %1").arg(roomId), rid));
     };
-    m_store.hget(roomKey(roomId), "instance", this,
+    m_store.hget(roomkeys::record(roomId), "instance", this,
                  [this, sid, roomId, message, rid, notFound](Result<std::optional<QByteArray>> owner) {
         if (!owner.ok()) {
             if (Session *s = m_sessions.find(sid))
@@ -383,7 +391,7 @@ void ClusterRooms::joinOrCreateAnywhere(const QString &sid, const protocol::Join
                 *tryNext = nullptr; // breaks the cycle
                 return;
             }
-            m_store.hgetAll(roomKey(candidates.at(i)), this,
+            m_store.hgetAll(roomkeys::record(candidates.at(i)), this,
                             [this, sid, request, createHere, tryNext, i](Result<StateStore::Fields> record) {
                 if (!*tryNext)
                     return;
@@ -468,7 +476,7 @@ void ClusterRooms::listRooms(Session &session, const protocol::ListRooms &reques
                     if (m_rooms.find(roomId))
                         continue;
                     ++pending->waiting;
-                    m_store.hgetAll(roomKey(roomId), this,
+                    m_store.hgetAll(roomkeys::record(roomId), this,
                                     [this, pending, done, filter, type, roomId](Result<StateStore::Fields> record) {
                         if (record.ok()) {
                             const StateStore::Fields &r = record.value();
@@ -530,11 +538,74 @@ void ClusterRooms::ticketRemoved(const Ticket &ticket, const QByteArray &frame)
     sendRecord(ticket.instanceId, encodeRecord(Kind::TicketGone, {ticket.sessionId.toUtf8(), frame}));
 }
 
+void ClusterRooms::handOver(std::chrono::milliseconds grace,
+                            const std::function<QString(const QSet<QString> &)> &chooseHost,
+                            std::function<void(bool)> done)
+{
+    if (!m_store.isAvailable()) {
+        done(false);
+        return;
+    }
+    QList<LiveRoom *> rooms;
+    for (LiveRoom *room : m_rooms.rooms()) {
+        if (!room->isDisposed() && !room->members().isEmpty())
+            rooms.append(room);
+    }
+    const QList<Session *> sessions = m_sessions.sessions();
+    struct Pending
+    {
+        int waiting = 1;
+        QStringList rooms;                // orphaned, with the instances of their members
+        QList<QSet<QString>> homes;
+        std::function<void(bool)> done;
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->done = std::move(done);
+    const QByteArray ttl = QByteArray::number(qint64(grace.count()));
+    const auto finished = [this, pending, chooseHost] {
+        if (--pending->waiting > 0)
+            return;
+        for (qsizetype i = 0; i < pending->rooms.size(); ++i) {
+            const QString host = chooseHost(pending->homes.at(i));
+            if (!host.isEmpty())
+                sendRecord(host, encodeRecord(Kind::Adopt, {pending->rooms.at(i).toUtf8()}));
+        }
+        for (const QString &peer : peers())
+            sendRecord(peer, encodeRecord(Kind::Leaving, {}));
+        qCInfo(lcServer) << "handed over" << pending->rooms.size() << "rooms and the sessions of this instance";
+        m_leaving = true;
+        pending->done(true);
+    };
+    for (LiveRoom *room : std::as_const(rooms)) {
+        const QString id = room->roomId();
+        QSet<QString> homes;
+        for (const RoomMember &m : room->members()) {
+            const auto it = m_standIns.constFind(m.sessionId);
+            if (it != m_standIns.constEnd() && !it.value()->session.home.isEmpty())
+                homes.insert(it.value()->session.home);
+        }
+        ++pending->waiting;
+        m_store.run(RoomAdoption::OrphanName, {roomkeys::record(id), roomkeys::state(id), roomkeys::snapshot(id)},
+                    {m_self.toUtf8(), ttl}, this,
+                    [pending, finished, roomId = room->roomId(), homes](Result<Reply> orphaned) {
+            if (orphaned.ok() && orphaned.value().integer() == 1) {
+                pending->rooms.append(roomId);
+                pending->homes.append(homes);
+            }
+            finished();
+        });
+    }
+    for (Session *s : sessions) {
+        ++pending->waiting;
+        m_store.run(SessionClaim::OrphanName, {"session:" + s->id.toUtf8()}, {m_self.toUtf8(), ttl}, this,
+                    [finished](Result<Reply>) { finished(); });
+    }
+    finished();
+}
+
 void ClusterRooms::placeMatch(const QString &host, const Match &match)
 {
-    const QByteArray encoded = encodeMatch(match);
-    m_placed[host].append(Placed{QDateTime::currentMSecsSinceEpoch(), encoded});
-    sendRecord(host, encodeRecord(Kind::Host, {encoded}));
+    sendRecord(host, encodeRecord(Kind::Host, {encodeMatch(match)}));
 }
 
 QByteArray ClusterRooms::encodeMatch(const Match &match)
@@ -948,7 +1019,7 @@ void ClusterRooms::sessionClaimed(Session &session, const QStringList &rooms)
         }
         const QString sid = session.id;
         session.rooms.insert(roomId); // until its host says otherwise
-        m_store.hget(roomKey(roomId), "instance", this, [this, sid, roomId](Result<std::optional<QByteArray>> host) {
+        m_store.hget(roomkeys::record(roomId), "instance", this, [this, sid, roomId](Result<std::optional<QByteArray>> host) {
             if (!m_sessions.find(sid))
                 return;
             if (!host.ok() || !host.value()) {
@@ -1031,13 +1102,6 @@ QSet<QString> ClusterRooms::peers() const
 void ClusterRooms::checkPeers()
 {
     dropExpiredOrphans();
-    // A publish that reached its host's subscriber was heard: once its answer (if any) is surely back,
-    // the match needs no fallback any more.
-    const qint64 heard = QDateTime::currentMSecsSinceEpoch() - 1000;
-    for (auto it = m_placed.begin(); it != m_placed.end();) {
-        it->removeIf([heard](const Placed &p) { return p.at < heard; });
-        it = it->isEmpty() ? m_placed.erase(it) : std::next(it);
-    }
     if (m_checking || !m_store.isAvailable())
         return;
     const QSet<QString> peers = this->peers();

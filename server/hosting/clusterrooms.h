@@ -88,6 +88,14 @@ public:
     void placeMatch(const QString &host, const Match &match);
     // Hosts a match: one placed here by another instance, or one that could not reach its host.
     void setMatchHost(std::function<void(const Match &)> hostHere) { m_hostMatch = std::move(hostHere); }
+    // Shutdown with a handover: the records of this instance's sessions, and of its rooms that have
+    // members, become orphans (owned by nobody, for the resume grace); each such room is offered to the
+    // instance `chooseHost` picks (it adopts it at once), and every peer is told this instance is leaving
+    // (it gives it up at once: its stand-ins of this instance's players wait for them to resume, its
+    // players in rooms here find them on their new hosts); from then on nothing more is sent. `done` gets
+    // false, with nothing done, when the store is unreachable.
+    void handOver(std::chrono::milliseconds grace, const std::function<QString(const QSet<QString> &)> &chooseHost,
+                  std::function<void(bool handedOver)> done);
     static QByteArray encodeMatch(const Match &match);
     static std::optional<Match> decodeMatch(const QByteArray &json);
 
@@ -108,6 +116,8 @@ public:
         TicketGone = 7, // former → home: [sid, encoded queue_cancelled]
         Probe = 8,    // host → home: [sid] is this session still there? (answered by Gone if not)
         Host = 9,     // former → host: [match JSON] host this match
+        Adopt = 10,   // leaving host → successor: [room] adopt this orphaned room now
+        Leaving = 11, // leaving instance → peers: [] give me up now
     };
     // Stand-ins whose home died, waiting for their players to resume elsewhere.
     int orphans() const;
@@ -171,13 +181,8 @@ private:
     QHash<QString, QString> m_hints;                     // room id → host, from match_found
     QSet<QString> m_sweepQueued;
     QHash<QString, QSet<QString>> m_adopting; // rooms being adopted → sessions here waiting for them
-    struct Placed
-    {
-        qint64 at = 0; // ms since the epoch
-        QByteArray match;
-    };
-    QHash<QString, QList<Placed>> m_placed; // matches sent to a host, until it surely heard them
     std::function<void(const Match &)> m_hostMatch;
+    bool m_leaving = false; // handed over at shutdown: sends nothing more
     std::chrono::milliseconds m_resumeGrace{std::chrono::minutes(5)};
     QSet<QString> m_resyncQueued;       // peers a resync is planned with
     QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find

@@ -2,6 +2,7 @@
 
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/roomadoption.h"
+#include "server/cluster/roomkeys.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
 #include "server/sessions/sessionmanager.h"
@@ -38,11 +39,6 @@ bool matches(const QJsonObject &metadata, const QJsonObject &filter)
             return false;
     }
     return true;
-}
-
-QByteArray roomKey(const QString &id)
-{
-    return "room:" + id.toUtf8();
 }
 
 } // namespace
@@ -537,6 +533,17 @@ void RoomManager::disposeAll(const QString &reason)
         finishDispose(*room, reason);
 }
 
+void RoomManager::handOverAll()
+{
+    for (LiveRoom *room : rooms()) {
+        if (RemoteRoom *remote = room->remote())
+            remote->handOver();
+        room->markDisposed();
+        m_rooms.erase(room->roomId());
+        room->deleteLater();
+    }
+}
+
 void RoomManager::deliver(const QString &sessionId, const QByteArray &encoded)
 {
     if (Session *s = member(sessionId))
@@ -558,13 +565,13 @@ void RoomManager::stateChanged(LiveRoom &room)
 {
     // The snapshot a match is restored from (worker pool issue) and late joiners on other instances read.
     const QByteArray state = room.currentState().json();
-    m_owned.set(roomKey(room.roomId()) + ":state", state);
+    m_owned.set(roomkeys::state(room.roomId()), state);
     // What another instance restores the room from if this one dies (RoomAdoption): the state, unless
     // the type keeps more (a worker's match stores its own snapshots).
     if (!room.remote()) {
         const QByteArray snapshot = room.logic().snapshot().json();
         if (snapshot != state)
-            m_owned.set(roomKey(room.roomId()) + ":snapshot", snapshot);
+            m_owned.set(roomkeys::snapshot(room.roomId()), snapshot);
     }
 }
 
@@ -578,7 +585,7 @@ void RoomManager::writeRoom(const LiveRoom &room)
 {
     const QByteArray type = room.roomType().toUtf8();
     const QByteArray id = room.roomId().toUtf8();
-    m_owned.write(roomKey(room.roomId()),
+    m_owned.write(roomkeys::record(room.roomId()),
                   {{"type", type},
                    {"clients", QByteArray::number(room.members().size())},
                    {"max_clients", QByteArray::number(room.maxClients())},
@@ -648,10 +655,7 @@ void RoomManager::forgetRoom(const LiveRoom &room)
 
 void RoomManager::forgetKeys(const QString &roomId, const QString &type)
 {
-    const QByteArray key = roomKey(roomId);
-    // One key per call: a room's keys carry no common hash tag.
-    for (const QByteArray &k : {key, key + ":state", key + ":snapshot"})
-        m_store.unlink({k}, this, nullptr);
+    m_store.unlink({roomkeys::record(roomId), roomkeys::state(roomId), roomkeys::snapshot(roomId)}, this, nullptr);
     m_store.srem("rooms:" + type.toUtf8(), {roomId.toUtf8()}, this, nullptr);
     m_store.srem(openRoomsKey(type), {roomId.toUtf8()}, this, nullptr);
     m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {roomId.toUtf8()}, this, nullptr);

@@ -1,7 +1,7 @@
 // RoomManager: the rooms of this instance — join-or-create, create, join, leave, list, messages, lock —
 // with capacity, lock, private rooms, metadata filters, reserved seats for matches and auto-dispose.
-// Every room is mirrored into the StateStore (room:<id>, rooms:<type>, instance:<id>:rooms,
-// room:<id>:state) so other instances and the cleanup sweep can see it.
+// Every room is mirrored into the StateStore (room:{<id>}, rooms:<type>, instance:<id>:rooms,
+// room:{<id>}:state) so other instances and the cleanup sweep can see it.
 #pragma once
 
 #include "server/cluster/roomadoption.h"
@@ -100,6 +100,9 @@ public:
     // Disposes a room (operator action, empty room, finished match). False if unknown.
     bool dispose(const QString &roomId, const QString &reason);
     void disposeAll(const QString &reason);
+    // Shutdown with a handover (ClusterRooms::handOver): drops every room here without a word to its
+    // members or the store, whose records another instance restores the rooms from.
+    void handOverAll();
 
     // Draining: players' create (and a join_or_create that finds no room to join) get unavailable;
     // existing rooms still take members, and createRoom() (a match already formed) still works.

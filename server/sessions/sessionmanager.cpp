@@ -399,6 +399,20 @@ void SessionManager::endAll(const QString &reason, quint16 closeCode, std::optio
     }
 }
 
+void SessionManager::closeAllHandedOver(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs)
+{
+    for (Session *s : sessions()) {
+        if (s->connection) {
+            PlayerConnection *connection = s->connection;
+            s->connection = nullptr;
+            connection->closeWith(reason, closeCode, retryAfterMs);
+        }
+    }
+    m_byResumeToken.clear();
+    m_byPlayer.clear();
+    m_sessions.clear();
+}
+
 QStringList SessionManager::expireIdle(bool dryRun)
 {
     const qint64 now = nowMs();

@@ -77,6 +77,10 @@ public:
     void end(Session &session, const QString &reason, quint16 closeCode);
     // Closes every session with `reason` (shutdown), without waiting.
     void endAll(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs);
+    // Shutdown with a handover: closes every connection like endAll, but the sessions do not end — their
+    // records stay in the store for the players to resume elsewhere (ClusterRooms::handOver) — so
+    // nothing is written and sessionEnded is not emitted.
+    void closeAllHandedOver(const QString &reason, quint16 closeCode, std::optional<quint64> retryAfterMs);
     // Stops taking connections' hellos (shutdown): every hello, resumes included, gets unavailable.
     void setAccepting(bool accepting) { m_accepting = accepting; }
     // Stops creating sessions (draining): a hello that would start a new session gets unavailable, but

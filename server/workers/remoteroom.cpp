@@ -117,6 +117,14 @@ void RemoteRoom::onDispose(RoomContext &context)
     m_pool.closeMatch(*this, QStringLiteral("disposed"));
 }
 
+void RemoteRoom::handOver()
+{
+    if (m_closed || !m_room)
+        return;
+    m_closed = true;
+    m_pool.closeMatch(*this, QStringLiteral("handed over"), true);
+}
+
 void RemoteRoom::hostedOn(WorkerHandle *worker)
 {
     m_worker = worker;

@@ -65,6 +65,9 @@ public:
     // The match cannot go on (no worker could start or restore it): the room is disposed with `reason`.
     void endMatch(const QString &reason);
     bool isClosed() const { return m_closed; }
+    // The room was handed over to another instance at shutdown: the match ends here, its snapshot stays
+    // for the instance that restores it.
+    void handOver();
 
 private:
     void command(QCborMap frame);

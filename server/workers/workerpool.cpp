@@ -1,5 +1,7 @@
 #include "server/workers/workerpool.h"
 
+#include "server/cluster/roomkeys.h"
+
 #include "server/hosting/liveroom.h"
 #include "server/serverlog.h"
 #include "server/workers/remoteroom.h"
@@ -33,7 +35,7 @@ namespace {
 
 QByteArray snapshotKey(const QString &roomId)
 {
-    return "room:" + roomId.toUtf8() + ":snapshot";
+    return roomkeys::snapshot(roomId);
 }
 
 qint64 nowMs()
@@ -316,7 +318,7 @@ void WorkerPool::sendToMatch(RemoteRoom &room, const QCborMap &frame)
         worker->send(frame);
 }
 
-void WorkerPool::closeMatch(RemoteRoom &room, const QString &reason)
+void WorkerPool::closeMatch(RemoteRoom &room, const QString &reason, bool keepSnapshot)
 {
     const QString id = room.id();
     m_rooms.remove(id);
@@ -326,6 +328,8 @@ void WorkerPool::closeMatch(RemoteRoom &room, const QString &reason)
             worker->updateIdle();
         }
     }
+    if (keepSnapshot)
+        return;
     m_store.del({snapshotKey(id)}, this, [id](Result<qint64> r) {
         if (!r.ok())
             qCWarning(lcServer) << "could not delete the snapshot of match" << id << ":" << r.error().message;

@@ -62,7 +62,9 @@ public:
     // Opens a new match with the creator's `options`, or one restored from `snapshot` (a room of a dead
     // instance adopted here: its members are told match_restored once it runs).
     Result<void> openMatch(RemoteRoom &room, const QJsonObject *options, const QByteArray *snapshot);
-    void closeMatch(RemoteRoom &room, const QString &reason);
+    // Ends the match on its worker; its snapshot is deleted too unless another instance is to restore the
+    // match from it (a shutdown that hands rooms over).
+    void closeMatch(RemoteRoom &room, const QString &reason, bool keepSnapshot = false);
     void sendToMatch(RemoteRoom &room, const QCborMap &frame);
     void storeSnapshot(RemoteRoom &room, const QByteArray &snapshot);
 

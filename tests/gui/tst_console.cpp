@@ -698,7 +698,7 @@ private Q_SLOTS:
         QVERIFY(m_window);
         // Orphaned game states (their room records are gone): two on alpha, one on beta.
         for (const auto &[db, room] : {std::pair{1, "ghost-a1"}, std::pair{1, "ghost-a2"}, std::pair{2, "ghost-b1"}}) {
-            const QString key = QStringLiteral("arena:room:%1:state").arg(QLatin1String(room));
+            const QString key = QStringLiteral("arena:room:{%1}:state").arg(QLatin1String(room));
             QCOMPARE(m_redis->cli({QStringLiteral("-n"), QString::number(db), QStringLiteral("SET"), key, QStringLiteral("{}")}),
                      QByteArray("OK"));
         }
@@ -724,7 +724,7 @@ private Q_SLOTS:
         QVERIFY2(states.first()->text(2).contains(QStringLiteral("ghost-a1")), qPrintable(states.first()->text(2)));
         QVERIFY(dialog->runButton()->isEnabled());
         QCOMPARE(m_redis->cli({QStringLiteral("-n"), QStringLiteral("1"), QStringLiteral("EXISTS"),
-                               QStringLiteral("arena:room:ghost-a1:state")}),
+                               QStringLiteral("arena:room:{ghost-a1}:state")}),
                  QByteArray("1"));
 
         // The whole fleet: both instances, three items.
@@ -742,7 +742,7 @@ private Q_SLOTS:
         QVERIFY2(dialog->statusText().contains(QStringLiteral("removed 3 items")), qPrintable(dialog->statusText()));
         for (const auto &[db, room] : {std::pair{1, "ghost-a1"}, std::pair{1, "ghost-a2"}, std::pair{2, "ghost-b1"}}) {
             QCOMPARE(m_redis->cli({QStringLiteral("-n"), QString::number(db), QStringLiteral("EXISTS"),
-                                   QStringLiteral("arena:room:%1:state").arg(QLatin1String(room))}),
+                                   QStringLiteral("arena:room:{%1}:state").arg(QLatin1String(room))}),
                      QByteArray("0"));
         }
         EventLogModel &log = m_session->events();

@@ -50,7 +50,7 @@ private:
     QByteArray cli(const QStringList &args) const { return m_fleet.cli(args); }
     QString hostOf(const QString &roomId) const
     {
-        return QString::fromUtf8(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + roomId,
+        return QString::fromUtf8(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:{%1}").arg(roomId),
                                       QStringLiteral("instance")}));
     }
     // A relay room created by `p`; returns its id.
@@ -348,7 +348,7 @@ private Q_SLOTS:
         const auto locked = pc.next<protocol::Ack>();
         QVERIFY(locked);
         QCOMPARE(locked->rid, lockRid);
-        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + roomId,
+        QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:{%1}").arg(roomId),
                                        QStringLiteral("locked")}),
                                   QByteArray("1"), 3000);
         const quint64 lockedOut = pd.client->send(join);
@@ -469,14 +469,18 @@ private Q_SLOTS:
     }
 
     // A duel whose host is killed goes on on a survivor: the home of one player takes it over from its
-    // snapshot (hit points, turn, round), the other player resumes on a third instance and is in it
-    // again there, and the match plays on. The sweep that follows leaves the moved room alone.
+    // snapshot (hit points, turn, round) and runs it in one of its worker processes, the other player
+    // resumes on a third instance and is in it again there, and the match plays on. The sweep that
+    // follows leaves the moved room alone.
     void matchSurvivesItsHost()
     {
         const QStringList quiet{QStringLiteral("--cleanup-interval"), QStringLiteral("1h")}; // sweeps on demand
+        // alpha runs duels in its own process; beta and gamma in worker processes, so the duel moves
+        // from one kind of host to the other.
+        const QStringList workers = quiet + QStringList{QStringLiteral("--workers-max"), QStringLiteral("2")};
         test::ArenaServer *a = startServer(QStringLiteral("alpha"), quiet);
-        test::ArenaServer *b = startServer(QStringLiteral("beta"), quiet);
-        test::ArenaServer *c = startServer(QStringLiteral("gamma"), quiet);
+        test::ArenaServer *b = startServer(QStringLiteral("beta"), workers);
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"), workers);
         QVERIFY(a && b && c);
         TestPlayer ann, bob;
         QVERIFY(ann.connectAs(a->playerPort(), QStringLiteral("ann")));
@@ -495,7 +499,7 @@ private Q_SLOTS:
         QVERIFY(bob.next<protocol::Joined>());
         // ann moves first: 15 damage in round 1.
         QVERIFY(act(ann, {&ann, &bob}, roomId, QStringLiteral("attack")));
-        const QString key = QStringLiteral("arena:room:") + roomId;
+        const QString key = QStringLiteral("arena:room:{%1}").arg(roomId);
         QTRY_VERIFY_WITH_TIMEOUT(cli({QStringLiteral("GET"), key + QStringLiteral(":state")}).contains("85"), 3000);
         QCOMPARE(cli({QStringLiteral("EXISTS"), key + QStringLiteral(":snapshot")}), QByteArray("1"));
 
@@ -531,15 +535,96 @@ private Q_SLOTS:
         QCOMPARE(m_lastHp.value(annSession).toInt(), 85);
 
         // A sweep after alpha's death: the duel is beta's now and stays as it is.
-        const QByteArray before = cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:") + roomId});
+        const QByteArray before = cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:{%1}").arg(roomId)});
         const test::HttpResult swept = test::http("POST", c->adminPort(), QStringLiteral("/health/cleanup"));
         QCOMPARE(swept.status, 200);
         const QJsonArray items = swept.json()[QStringLiteral("items")][QStringLiteral("instances")].toArray();
         for (const QJsonValue &v : items)
             QVERIFY2(!v.toString().contains(roomId), qPrintable(v.toString()));
-        QCOMPARE(cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:") + roomId}), before);
+        QCOMPARE(cli({QStringLiteral("HGETALL"), QStringLiteral("arena:room:{%1}").arg(roomId)}), before);
         QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:beta:rooms"), roomId}), QByteArray("1"));
         QCOMPARE(ann.undecodable + bob.undecodable, 0);
+    }
+
+    // SIGTERM with other instances alive hands the instance's rooms and sessions over: a duel with a
+    // player of another instance and a room only its own players were in are restored on survivors, its
+    // players resume elsewhere (told to reconnect in a second) and find their rooms there, play goes on,
+    // and none of the instance's own keys is left.
+    void shutdownHandsRoomsOver()
+    {
+        test::ArenaServer *a = startServer(QStringLiteral("alpha"));
+        test::ArenaServer *b = startServer(QStringLiteral("beta"));
+        test::ArenaServer *c = startServer(QStringLiteral("gamma"));
+        QVERIFY(a && b && c);
+        TestPlayer ann, bob, cid;
+        QVERIFY(ann.connectAs(a->playerPort(), QStringLiteral("ann")));
+        QVERIFY(bob.connectAs(b->playerPort(), QStringLiteral("bob")));
+        QVERIFY(cid.connectAs(a->playerPort(), QStringLiteral("cid")));
+        protocol::Create create;
+        create.roomType = QStringLiteral("duel");
+        create.maxClients = 2;
+        create.metadata = json({{QStringLiteral("turnSeconds"), 300}});
+        ann.client->send(create);
+        const auto duel = ann.next<protocol::Joined>();
+        QVERIFY(duel);
+        protocol::Join join;
+        join.roomId = duel->roomId;
+        bob.client->send(join);
+        QVERIFY(bob.next<protocol::Joined>());
+        QVERIFY(act(ann, {&ann, &bob}, duel->roomId, QStringLiteral("attack")));
+        const QString relay = createRelay(cid);
+        QVERIFY(!relay.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(cli({QStringLiteral("GET"), QStringLiteral("arena:room:{%1}").arg(duel->roomId)
+                                                                 + QStringLiteral(":state")}).contains("85"),
+                                 3000);
+        QTest::qWait(1200); // alpha has read the fleet's records: it knows where rooms can go
+
+        QElapsedTimer clock;
+        clock.start();
+        a->process().sendSignal(SIGTERM);
+        QVERIFY(a->process().waitForFinished(10000));
+        QCOMPARE(a->process().exitCode(), 0);
+        qInfo("alpha shut down in %lld ms", clock.elapsed());
+        for (TestPlayer *p : {&ann, &cid}) {
+            const auto closing = p->next<protocol::SessionClosing>();
+            QVERIFY(closing);
+            QCOMPARE(closing->reason, QStringLiteral("shutdown"));
+            QVERIFY(p->waitDisconnected());
+        }
+        // bob is in the duel on its new host at once.
+        const auto moved = bob.next<protocol::Joined>(5000);
+        QVERIFY(moved);
+        QCOMPARE(moved->roomId, duel->roomId);
+        QCOMPARE(object(moved->state).value(QStringLiteral("turn")).toString(), bob.client->sessionId());
+        QVERIFY(bob.next<protocol::MatchRestored>());
+        const QString duelHost = hostOf(duel->roomId);
+        QVERIFY2(duelHost == QLatin1String("beta") || duelHost == QLatin1String("gamma"), qPrintable(duelHost));
+
+        // ann and cid resume elsewhere, without waiting for a lease to run out, and are back in their rooms.
+        const QString annSession = ann.client->sessionId();
+        QVERIFY(ann.resume(3000, c->playerUrl()));
+        QCOMPARE(ann.client->sessionId(), annSession);
+        const auto annBack = ann.next<protocol::Joined>();
+        QVERIFY(annBack);
+        QCOMPARE(annBack->roomId, duel->roomId);
+        QVERIFY(cid.resume(3000, b->playerUrl()));
+        const auto cidBack = cid.next<protocol::Joined>();
+        QVERIFY(cidBack);
+        QCOMPARE(cidBack->roomId, relay);
+        QCOMPARE(cidBack->members.size(), 1);
+        QVERIFY(relays(cid, {&cid}, relay, 1));
+        ann.clear();
+        bob.clear();
+        QVERIFY(act(bob, {&ann, &bob}, duel->roomId, QStringLiteral("attack")));
+        QCOMPARE(m_lastHp.value(annSession).toInt(), 85);
+        QCOMPARE(m_lastHp.value(bob.client->sessionId()).toInt(), 85);
+
+        // Nothing of alpha's own is left; the rooms are their new hosts'.
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:{alpha}")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:alpha:rooms")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:instance:alpha:sessions")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("alpha")}), QByteArray());
+        QVERIFY(hostOf(relay) == QLatin1String("beta") || hostOf(relay) == QLatin1String("gamma"));
     }
 
     void redisRestartResyncsRemoteMembers()

@@ -119,7 +119,7 @@ private Q_SLOTS:
         owner.client->send(create);
         const auto room = owner.next<protocol::Joined>();
         QVERIFY(room);
-        const QString roomKey = QStringLiteral("arena:room:") + room->roomId;
+        const QString roomKey = QStringLiteral("arena:room:{%1}").arg(room->roomId);
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("HGET"), roomKey, QStringLiteral("epoch")}), QByteArray("1"), 3000);
         a->process().sendSignal(SIGSTOP);
         // Past the TTL the record is gone; another process takes the id (epoch 2) meanwhile.
@@ -205,7 +205,7 @@ private Q_SLOTS:
             return std::any_of(alphaIds.cbegin(), alphaIds.cend(),
                                [&key](const QString &id) { return key.contains(id.toUtf8()); });
         };
-        QTRY_VERIFY_WITH_TIMEOUT(!cli({QStringLiteral("KEYS"), QStringLiteral("arena:room:") + alphaRoom->roomId}).isEmpty(), 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(!cli({QStringLiteral("KEYS"), QStringLiteral("arena:room:{%1}").arg(alphaRoom->roomId)}).isEmpty(), 3000);
 
         alpha->process().sendSignal(SIGKILL);
         QVERIFY(alpha->process().waitForFinished(5000));
@@ -234,7 +234,7 @@ private Q_SLOTS:
         QCOMPARE(keys(), before);
 
         // An orphaned room state too (its room record gone): the "states" kind, also reported once.
-        cli({QStringLiteral("SET"), QStringLiteral("arena:room:ghost:state"), QStringLiteral("{}")});
+        cli({QStringLiteral("SET"), QStringLiteral("arena:room:{ghost}:state"), QStringLiteral("{}")});
 
         // Two real sweeps at once, on beta and gamma: each item removed (and reported) once.
         const auto sweep = [](quint16 port) {
@@ -263,7 +263,7 @@ private Q_SLOTS:
         removed.sort();
         QCOMPARE(removed, expected);
         QCOMPARE(states, QStringList{QStringLiteral("ghost")});
-        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:ghost:state")}), QByteArray("0"));
+        QCOMPARE(cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:{ghost}:state")}), QByteArray("0"));
 
         // Nothing of alpha's is left but its epoch counter, its sessions' records and the record of its
         // room with a player in it, which belong to nobody now and live only for the rest of the resume
@@ -272,7 +272,7 @@ private Q_SLOTS:
         const QSet<QByteArray> after = keys();
         const QSet<QByteArray> orphans{"arena:session:" + a1.client->sessionId().toUtf8(),
                                        "arena:session:" + a2.client->sessionId().toUtf8(),
-                                       "arena:room:" + alphaRoom->roomId.toUtf8()};
+                                       "arena:room:{" + alphaRoom->roomId.toUtf8() + "}"};
         for (const QByteArray &key : after)
             QVERIFY2(!isAlphas(key) || key == "arena:instance:{alpha}:epoch" || orphans.contains(key), key.constData());
         for (const QByteArray &key : orphans) {
@@ -285,7 +285,7 @@ private Q_SLOTS:
             if (!isAlphas(key) && !key.startsWith("arena:health:")) // health keys come and go with checks
                 QVERIFY2(after.contains(key), key.constData());
         }
-        QVERIFY(after.contains("arena:room:" + betaRoom->roomId.toUtf8()));
+        QVERIFY(after.contains("arena:room:{" + betaRoom->roomId.toUtf8() + "}"));
         QVERIFY(after.contains("arena:instance:{alpha}:epoch"));
         QCOMPARE(cli({QStringLiteral("ZSCORE"), QStringLiteral("arena:instances"), QStringLiteral("alpha")}), QByteArray());
         QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:rooms:relay"), alphaRoom->roomId}), QByteArray("0"));
@@ -301,9 +301,9 @@ private Q_SLOTS:
         QVERIFY(back);
         QCOMPARE(back->roomId, alphaRoom->roomId);
         QCOMPARE(back->members.size(), 1);
-        QCOMPARE(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + alphaRoom->roomId, QStringLiteral("instance")}),
+        QCOMPARE(cli({QStringLiteral("HGET"), QStringLiteral("arena:room:{%1}").arg(alphaRoom->roomId), QStringLiteral("instance")}),
                  QByteArray("beta"));
-        QCOMPARE(cli({QStringLiteral("PTTL"), QStringLiteral("arena:room:") + alphaRoom->roomId}), QByteArray("-1"));
+        QCOMPARE(cli({QStringLiteral("PTTL"), QStringLiteral("arena:room:{%1}").arg(alphaRoom->roomId)}), QByteArray("-1"));
         QCOMPARE(cli({QStringLiteral("SISMEMBER"), QStringLiteral("arena:instance:beta:rooms"), alphaRoom->roomId}),
                  QByteArray("1"));
     }
@@ -321,7 +321,7 @@ private Q_SLOTS:
         const auto joined = player.next<protocol::Joined>();
         QVERIFY(joined);
         const QString sessionKey = QStringLiteral("arena:session:") + player.client->sessionId();
-        const QString roomKey = QStringLiteral("arena:room:") + joined->roomId;
+        const QString roomKey = QStringLiteral("arena:room:{%1}").arg(joined->roomId);
         QTRY_COMPARE_WITH_TIMEOUT(cli({QStringLiteral("EXISTS"), sessionKey, roomKey}), QByteArray("2"), 3000);
 
         QVERIFY2(m_fleet.redis().restart(), qPrintable(m_fleet.lastError()));

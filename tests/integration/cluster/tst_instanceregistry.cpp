@@ -10,6 +10,7 @@
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/registryoperations.h"
 #include "server/cluster/roomadoption.h"
+#include "server/cluster/roomkeys.h"
 #include "shared/store/memorydata.h"
 #include "shared/store/memorystore.h"
 #include "shared/store/redisstore.h"
@@ -254,23 +255,28 @@ private Q_SLOTS:
         QCOMPARE(registerAs("a"), 1);
         QCOMPARE(registerAs("b"), 1);
         QCOMPARE(registerAs("c"), 1);
+        // A room's keys share its id as their hash tag.
+        QCOMPARE(roomkeys::record(QStringLiteral("r1")), QByteArray("room:{r1}"));
+        QCOMPARE(roomkeys::snapshot(QStringLiteral("r1")), QByteArray("room:{r1}:snapshot"));
+        QCOMPARE(roomkeys::idOf("room:{r-9}:state"), QStringLiteral("r-9"));
+        QCOMPARE(roomkeys::idOf("session:s-1"), QString());
         // a hosts r1: its record (with its members and their homes), state and snapshot.
         OwnedWrites ownedA(*store, QStringLiteral("a"));
         ownedA.setEpoch(1);
         const QList<RoomAdoption::Member> who{{QStringLiteral("s-1"), QStringLiteral("ann"), QStringLiteral("a")},
                                               {QStringLiteral("s-2"), QStringLiteral("bob"), QStringLiteral("b")}};
         std::optional<OwnedWrites::Outcome> written;
-        ownedA.write("room:r1",
+        ownedA.write("room:{r1}",
                      {{"type", "duel"}, {"clients", "2"}, {"max_clients", "2"}, {"locked", "1"}, {"private", "0"},
                       {"created", "1700"}, {"metadata", R"({"turnSeconds":30})"},
                       {"members", RoomAdoption::encodeMembers(who)}},
                      0, {{"instance:a:rooms", "r1", true}}, [&](OwnedWrites::Outcome o) { written = o; });
         QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
         written.reset();
-        ownedA.set("room:r1:state", R"({"hp":85})", [&](OwnedWrites::Outcome o) { written = o; });
+        ownedA.set("room:{r1}:state", R"({"hp":85})", [&](OwnedWrites::Outcome o) { written = o; });
         QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
         written.reset();
-        ownedA.set("room:r1:snapshot", R"({"hp":85,"turnEndsAt":1})", [&](OwnedWrites::Outcome o) { written = o; });
+        ownedA.set("room:{r1}:snapshot", R"({"hp":85,"turnEndsAt":1})", [&](OwnedWrites::Outcome o) { written = o; });
         QTRY_COMPARE(written, std::optional(OwnedWrites::Outcome::Written));
 
         RoomAdoption byB(*store, QStringLiteral("b"));
@@ -284,7 +290,7 @@ private Q_SLOTS:
         QVERIFY(o.ok());
         QCOMPARE(o->kind, RoomAdoption::Outcome::HostedElsewhere);
         QCOMPARE(o->host, QStringLiteral("a"));
-        QCOMPARE(hgetAll(*store, "room:r1").value("instance"), QByteArray("a"));
+        QCOMPARE(hgetAll(*store, "room:{r1}").value("instance"), QByteArray("a"));
 
         // a is gone. b and c both try at once: exactly one adopts it, the other is sent there.
         QCOMPARE(run(*store, RegistryOperations::ReleaseName, {InstanceRegistry::recordKey(QStringLiteral("a"))}, {"1"})
@@ -313,44 +319,44 @@ private Q_SLOTS:
         QCOMPARE(won.room.snapshot, QByteArray(R"({"hp":85,"turnEndsAt":1})"));
         QCOMPARE(won.room.state, QByteArray(R"({"hp":85})"));
         QCOMPARE(won.room.previousHost, QStringLiteral("a"));
-        QCOMPARE(hgetAll(*store, "room:r1").value("instance"), winner.toUtf8());
+        QCOMPARE(hgetAll(*store, "room:{r1}").value("instance"), winner.toUtf8());
         QVERIFY(members(*store, "instance:a:rooms").isEmpty());
         QCOMPARE(members(*store, "instance:" + winner.toUtf8() + ":rooms"), StateStore::Keys{"r1"});
         // a's writes, were it only paused, are refused now: the record names another host.
         written.reset();
-        ownedA.write("room:r1", {{"clients", "0"}}, 0, {}, [&](OwnedWrites::Outcome o2) { written = o2; });
+        ownedA.write("room:{r1}", {{"clients", "0"}}, 0, {}, [&](OwnedWrites::Outcome o2) { written = o2; });
         QTRY_VERIFY(written.has_value());
         QVERIFY(*written != OwnedWrites::Outcome::Written);
 
         // The sweep makes a dead host's room an orphan: owned by nobody, for a while (state and snapshot
         // too); only with the right host named.
-        QVERIFY(hsetRaw(*store, "room:r2", {{"type", "relay"}, {"instance", "a"}, {"epoch", "1"}, {"members", "[]"}}));
-        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:r2", "room:r2:state", "room:r2:snapshot"}, {"b", "60000"})
+        QVERIFY(hsetRaw(*store, "room:{r2}", {{"type", "relay"}, {"instance", "a"}, {"epoch", "1"}, {"members", "[]"}}));
+        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:{r2}", "room:{r2}:state", "room:{r2}:snapshot"}, {"b", "60000"})
                      ->toInteger(),
                  0);
-        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:r2", "room:r2:state", "room:r2:snapshot"}, {"a", "60000"})
+        QCOMPARE(run(*store, RoomAdoption::OrphanName, {"room:{r2}", "room:{r2}:state", "room:{r2}:snapshot"}, {"a", "60000"})
                      ->toInteger(),
                  1);
-        QCOMPARE(hgetAll(*store, "room:r2").value("instance"), QByteArray());
-        QVERIFY(ttl(*store, "room:r2") > 0);
+        QCOMPARE(hgetAll(*store, "room:{r2}").value("instance"), QByteArray());
+        QVERIFY(ttl(*store, "room:{r2}") > 0);
         // An orphan is anyone's to adopt; it keeps no expiry then.
         o = adopt(byC, QStringLiteral("r2"), 1);
         QVERIFY(o.ok());
         QCOMPARE(o->kind, RoomAdoption::Outcome::Adopted);
         QCOMPARE(o->room.previousHost, QString());
         QVERIFY(o->room.snapshot.isEmpty());
-        QCOMPARE(ttl(*store, "room:r2"), -1);
-        QCOMPARE(hgetAll(*store, "room:r2").value("instance"), QByteArray("c"));
+        QCOMPARE(ttl(*store, "room:{r2}"), -1);
+        QCOMPARE(hgetAll(*store, "room:{r2}").value("instance"), QByteArray("c"));
 
         // No such room; a stale registration adopts nothing.
         o = adopt(byB, QStringLiteral("r-none"), 1);
         QVERIFY(o.ok());
         QCOMPARE(o->kind, RoomAdoption::Outcome::Gone);
-        QVERIFY(hsetRaw(*store, "room:r3", {{"type", "relay"}, {"instance", ""}, {"epoch", ""}}));
+        QVERIFY(hsetRaw(*store, "room:{r3}", {{"type", "relay"}, {"instance", ""}, {"epoch", ""}}));
         o = adopt(byB, QStringLiteral("r3"), 7);
         QVERIFY(!o.ok());
         QCOMPARE(o.error().code, QStringLiteral("unavailable"));
-        QCOMPARE(hgetAll(*store, "room:r3").value("instance"), QByteArray());
+        QCOMPARE(hgetAll(*store, "room:{r3}").value("instance"), QByteArray());
     }
 
     void registryLosesItsLeaseAndRegistersAgain()

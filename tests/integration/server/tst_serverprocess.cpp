@@ -130,7 +130,7 @@ private Q_SLOTS:
         a.client->send(create);
         const auto joined = a.next<protocol::Joined>();
         QVERIFY(joined);
-        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("HGET"), QStringLiteral("arena:room:") + joined->roomId,
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("HGET"), QStringLiteral("arena:room:{%1}").arg(joined->roomId),
                                              QStringLiteral("type")}),
                                   QByteArray("relay"), 3000);
 
@@ -150,7 +150,7 @@ private Q_SLOTS:
         QVERIFY(left);
         QCOMPARE(left->reason, QStringLiteral("disposed"));
         QCOMPARE(test::http("DELETE", port, path, op).status, 404);
-        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:") + joined->roomId}),
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:{%1}").arg(joined->roomId)}),
                                   QByteArray("0"), 3000);
 
         const QJsonObject stats = get(port, QStringLiteral("/health/stats"), viewer).json();
@@ -158,8 +158,8 @@ private Q_SLOTS:
         QCOMPARE(stats[QStringLiteral("rooms")].toObject()[QStringLiteral("total")].toInt(), 0);
 
         // Cleanup: an orphaned game state and an idle session. The dry run lists them and changes nothing.
-        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:r-ghost:state"), QStringLiteral("{}")});
-        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:r-gone:snapshot"), QStringLiteral("{}")});
+        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:{r-ghost}:state"), QStringLiteral("{}")});
+        redis.cli({QStringLiteral("SET"), QStringLiteral("arena:room:{r-gone}:snapshot"), QStringLiteral("{}")});
         QTest::qWait(1200); // a's session is now idle past its 1 s timeout
         QCOMPARE(test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), viewer).status, 403);
         const test::HttpResult dry = test::http("POST", port, QStringLiteral("/health/cleanup?dry_run=1"), op);
@@ -172,15 +172,15 @@ private Q_SLOTS:
                  QJsonArray{a.client->sessionId()});
         QCOMPARE(dryReport[QStringLiteral("counts")].toObject()[QStringLiteral("sessions")].toInt(), 1);
         QVERIFY(dryReport.contains(QStringLiteral("durationMs")));
-        QCOMPARE(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-ghost:state")}), QByteArray("1"));
+        QCOMPARE(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:{r-ghost}:state")}), QByteArray("1"));
         QCOMPARE(a.client->state(), PlayerClient::State::Ready);
 
         const QJsonObject report = test::http("POST", port, QStringLiteral("/health/cleanup"), op).json();
         QCOMPARE(report[QStringLiteral("dryRun")].toBool(), false);
         QCOMPARE(report[QStringLiteral("total")].toInt(), dryReport[QStringLiteral("total")].toInt());
-        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-ghost:state")}),
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:{r-ghost}:state")}),
                                   QByteArray("0"), 3000);
-        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:r-gone:snapshot")}),
+        QTRY_COMPARE_WITH_TIMEOUT(redis.cli({QStringLiteral("EXISTS"), QStringLiteral("arena:room:{r-gone}:snapshot")}),
                                   QByteArray("0"), 3000);
         const auto closing = a.next<protocol::SessionClosing>();
         QVERIFY(closing);
