@@ -43,6 +43,7 @@ void MatchPlacement::refresh()
             m_peers = pending->peers;
             m_placed.clear();
             m_refreshing = false;
+            emit refreshed();
         };
         for (const StateStore::ScoredMember &m : ids.value()) {
             const QString id = QString::fromUtf8(m.member);

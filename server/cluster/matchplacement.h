@@ -49,6 +49,10 @@ public:
     // The other instances as last read: id → load.
     const QHash<QString, Load> &peers() const { return m_peers; }
 
+Q_SIGNALS:
+    // The fleet's records were read anew.
+    void refreshed();
+
 private:
     QString choose(const QSet<QString> &playerInstances, bool includeSelf);
 

@@ -1,12 +1,14 @@
 // The instance registry: its operations on MemoryStore and on a real redis-server (register, renew and
 // release fenced by epoch; another process's live record refused; an epoch never handed out twice; a
-// dead host's room adopted by exactly one of two instances trying at once, an orphaned room by anyone),
+// dead host's room adopted by exactly one of two instances trying at once, an orphaned room by anyone;
+// match placement on the least-loaded live instance that is not draining),
 // InstanceRegistry itself (lost when its record is taken over or it misses its TTL, then registered
 // again with a new epoch; released at stop), and real arena-server processes on one Redis: the record
 // and index they write, a second process with the same id refused at start, kill -9 (the record
 // expires), SIGSTOP past the TTL (renewals with the old epoch refused, no new work, registered again),
 // and SIGTERM (the record removed).
 #include "server/cluster/instanceregistry.h"
+#include "server/cluster/matchplacement.h"
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/registryoperations.h"
 #include "server/cluster/roomadoption.h"
@@ -357,6 +359,58 @@ private Q_SLOTS:
         QVERIFY(!o.ok());
         QCOMPARE(o.error().code, QStringLiteral("unavailable"));
         QCOMPARE(hgetAll(*store, "room:{r3}").value("instance"), QByteArray());
+    }
+
+    void matchPlacementPicksTheLeastLoaded()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        // The fleet as the registry shows it: b hosts 5 rooms, c 1 but drains, d 2; e's lease ran out
+        // (its index entry is in the past), f's record is gone.
+        const double future = double(QDateTime::currentMSecsSinceEpoch() + 60000);
+        const double past = double(QDateTime::currentMSecsSinceEpoch() - 60000);
+        QList<StateStore::ScoredMember> index{{"a", future}, {"b", future}, {"c", future}, {"d", future},
+                                              {"e", past}, {"f", future}};
+        QVERIFY(test::awaitCallback<Result<qint64>>([&](auto cb) { store->zadd(InstanceRegistry::indexKey(), index, store.get(), cb); })
+                    .value_or(Error{}).ok());
+        const auto record = [&](const char *id, const char *rooms, const char *draining) {
+            return hsetRaw(*store, InstanceRegistry::recordKey(QString::fromLatin1(id)),
+                           {{"epoch", "1"}, {"rooms", rooms}, {"sessions", "10"}, {"draining", draining}});
+        };
+        QVERIFY(record("b", "5", "0"));
+        QVERIFY(record("c", "1", "1"));
+        QVERIFY(record("d", "2", "0"));
+        QVERIFY(record("e", "0", "0"));
+        MatchPlacement::Load own{3, 40, true};
+        MatchPlacement placement(*store, QStringLiteral("a"), [&own] { return own; }, std::chrono::hours(1));
+        QSignalSpy refreshed(&placement, &MatchPlacement::refreshed);
+        QTRY_COMPARE(refreshed.count(), 1);
+        QCOMPARE(placement.peers().size(), 3); // b, c and d: e's lease ran out, f has no record
+        QVERIFY(!placement.peers().value(QStringLiteral("c")).takesMatches);
+        QVERIFY(placement.hasPeers());
+
+        // d (2 rooms) beats this instance (3) and b (5); c drains.
+        QCOMPARE(placement.place({}), QStringLiteral("d"));
+        // d now counts 3, like this instance: the tie goes to an instance where a player is...
+        QCOMPARE(placement.place({QStringLiteral("d")}), QStringLiteral("d"));
+        // ...and then d counts 4: this instance is the least loaded.
+        QCOMPARE(placement.place({}), QStringLiteral("a"));
+        // Elsewhere only: d (4) before b (5); then d (5) ties with b, and the lower id wins.
+        QCOMPARE(placement.placeElsewhere({}), QStringLiteral("d"));
+        QCOMPARE(placement.placeElsewhere({}), QStringLiteral("b"));
+        // Draining itself, this instance takes no match; the counts start over with a fresh read.
+        own.takesMatches = false;
+        placement.refresh();
+        QTRY_COMPARE(refreshed.count(), 2);
+        QCOMPARE(placement.place({}), QStringLiteral("d"));
+        // Nobody else takes matches either: a match formed here stays here, and there is nowhere else.
+        QVERIFY(record("b", "5", "1"));
+        QVERIFY(record("d", "2", "1"));
+        placement.refresh();
+        QTRY_COMPARE(refreshed.count(), 3);
+        QVERIFY(!placement.hasPeers());
+        QCOMPARE(placement.place({}), QStringLiteral("a"));
+        QCOMPARE(placement.placeElsewhere({}), QString());
     }
 
     void registryLosesItsLeaseAndRegistersAgain()
