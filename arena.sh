@@ -3,9 +3,10 @@
 #
 #   ./arena.sh setup            install the Debian packages Arena needs (only those missing)
 #   ./arena.sh build            configure and build into build/ (RelWithDebInfo)
-#   ./arena.sh test             setup + build + the whole test suite: normal build, ASan+UBSan build,
-#                               and a short libFuzzer run of the protocol decoder
-#   ./arena.sh test --quick     setup + build + the test suite of the normal build only
+#   ./arena.sh test             setup + build + the whole test suite: normal build, its packages
+#                               (installers/check-packages.sh), ASan+UBSan build, and a short
+#                               libFuzzer run of the protocol decoder
+#   ./arena.sh test --quick     setup + build + the test suite of the normal build and its packages
 #   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and an
 #                               arena-agent beside it, show it is healthy, play 20 simulated players
 #                               against it, show the agent's view with arena-ctl, serve the browser
@@ -23,7 +24,7 @@ BUILD="${ARENA_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(build-essential cmake pkg-config git curl
           qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev
           libhiredis-dev redis-server xvfb xauth fonts-dejavu-core libxkbcommon-dev
-          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev chromium)
+          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev chromium help2man)
 SDK="$ROOT/clients/typescript"
 NODE_MIN=20.19 # vite 7 and vitest 3 (the SDK's build and tests)
 
@@ -97,6 +98,8 @@ test_all() {
     setup
     build
     run_ctest "$BUILD" "normal build"
+    log "packages: build and check (installers/check-packages.sh)"
+    "$ROOT/installers/check-packages.sh" "$BUILD"
     [ $quick -eq 1 ] && return 0
 
     log "building with AddressSanitizer + UndefinedBehaviorSanitizer"

@@ -1,9 +1,11 @@
-// What the C++ twins (MemoryStore) of the cluster's store operations share: the store's failure as an
-// error reply, and the fencing check most of them start with.
+// What the cluster's store operations share: for their C++ twins (MemoryStore), the store's failure as
+// an error reply, the fencing check most of them start with and moving an index entry; and the orphan
+// operation of sessions and rooms, whole.
 #pragma once
 
 #include "shared/result.h"
 #include "shared/store/memorydata.h"
+#include "shared/store/statestore.h"
 
 #include <optional>
 
@@ -27,6 +29,54 @@ inline std::optional<Reply> unlessEpoch(MemoryData &data, const QByteArray &key,
     if (!current.value() || *current.value() != epoch)
         return refused;
     return std::nullopt;
+}
+
+// Moves `member` from the set `from` to the set `to` (SREM, then SADD): nullopt, or the store's failure.
+inline std::optional<Reply> moveMember(MemoryData &data, const QByteArray &from, const QByteArray &to,
+                                       const QByteArray &member)
+{
+    if (const auto r = data.srem(from, {member}); !r.ok())
+        return storeFailure(r);
+    if (const auto r = data.sadd(to, {member}); !r.ok())
+        return storeFailure(r);
+    return std::nullopt;
+}
+
+// The "orphan" operation of an entity whose owner died (session.orphan, room.orphan):
+//   KEYS the entity's record hash, then any keys that go with it   ARGV owner id, ttl ms
+//   -> 1: the record named that owner; it now names none (instance and epoch empty), and it and the
+//      other keys live `ttl` more; else 0 (nothing changed)
+inline StateStore::Operation orphanOperation(const char *name)
+{
+    StateStore::Operation op;
+    op.lua = QByteArrayLiteral(R"(
+if redis.call('HGET', KEYS[1], 'instance') ~= ARGV[1] then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'instance', '', 'epoch', '')
+for i = 1, #KEYS do
+  redis.call('PEXPIRE', KEYS[i], ARGV[2])
+end
+return 1
+)");
+    op.memory = [name = QByteArray(name)](MemoryData &data, const StateStore::Keys &keys,
+                                          const StateStore::Args &args) -> Reply {
+        if (keys.isEmpty() || args.size() != 2)
+            return Reply::error("ERR " + name + " needs at least 1 key and 2 arguments");
+        const auto owner = data.hget(keys[0], "instance");
+        if (!owner.ok())
+            return storeFailure(owner);
+        if (!owner.value() || *owner.value() != args[0])
+            return Reply::integer(0);
+        if (const auto r = data.hset(keys[0], {{"instance", QByteArray()}, {"epoch", QByteArray()}}); !r.ok())
+            return storeFailure(r);
+        for (const QByteArray &key : keys) {
+            if (const auto r = data.expire(key, args[1].toLongLong()); !r.ok())
+                return storeFailure(r);
+        }
+        return Reply::integer(1);
+    };
+    return op;
 }
 
 } // namespace arena::clusterops

@@ -84,10 +84,8 @@ return {1}
             return storeFailure(r);
         for (int k : {0, 5, 6})
             data.persist(keys[k]);
-        if (const auto r = data.srem(keys[4], {args[4]}); !r.ok())
-            return storeFailure(r);
-        if (const auto r = data.sadd(keys[3], {args[4]}); !r.ok())
-            return storeFailure(r);
+        if (std::optional<Reply> failed = clusterops::moveMember(data, keys[4], keys[3], args[4]))
+            return *failed;
         return Reply::array({Reply::integer(1)});
     };
     return op;
@@ -95,34 +93,7 @@ return {1}
 
 StateStore::Operation RoomAdoption::orphanOperation()
 {
-    StateStore::Operation op;
-    op.lua = QByteArrayLiteral(R"(
-if redis.call('HGET', KEYS[1], 'instance') ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'instance', '', 'epoch', '')
-for i = 1, 3 do
-  redis.call('PEXPIRE', KEYS[i], ARGV[2])
-end
-return 1
-)");
-    op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
-        if (keys.size() != 3 || args.size() != 2)
-            return Reply::error("ERR room.orphan needs 3 keys and 2 arguments");
-        const auto host = data.hget(keys[0], "instance");
-        if (!host.ok())
-            return storeFailure(host);
-        if (!host.value() || *host.value() != args[0])
-            return Reply::integer(0);
-        if (const auto r = data.hset(keys[0], {{"instance", QByteArray()}, {"epoch", QByteArray()}}); !r.ok())
-            return storeFailure(r);
-        for (const QByteArray &key : keys) {
-            if (const auto r = data.expire(key, args[1].toLongLong()); !r.ok())
-                return storeFailure(r);
-        }
-        return Reply::integer(1);
-    };
-    return op;
+    return clusterops::orphanOperation(OrphanName);
 }
 
 QByteArray RoomAdoption::encodeMembers(const QList<Member> &members)

@@ -96,10 +96,8 @@ return {1}
             return storeFailure(r);
         if (const auto r = data.expire(keys[0], args[6].toLongLong()); !r.ok())
             return storeFailure(r);
-        if (const auto r = data.srem(keys[4], {args[7]}); !r.ok())
-            return storeFailure(r);
-        if (const auto r = data.sadd(keys[3], {args[7]}); !r.ok())
-            return storeFailure(r);
+        if (std::optional<Reply> failed = clusterops::moveMember(data, keys[4], keys[3], args[7]))
+            return *failed;
         return Reply::array({Reply::integer(1)});
     };
     return op;
@@ -107,30 +105,7 @@ return {1}
 
 StateStore::Operation SessionClaim::orphanOperation()
 {
-    StateStore::Operation op;
-    op.lua = QByteArrayLiteral(R"(
-if redis.call('HGET', KEYS[1], 'instance') ~= ARGV[1] then
-  return 0
-end
-redis.call('HSET', KEYS[1], 'instance', '', 'epoch', '')
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
-)");
-    op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
-        if (keys.size() != 1 || args.size() != 2)
-            return Reply::error("ERR session.orphan needs 1 key and 2 arguments");
-        const auto owner = data.hget(keys[0], "instance");
-        if (!owner.ok())
-            return storeFailure(owner);
-        if (!owner.value() || *owner.value() != args[0])
-            return Reply::integer(0);
-        if (const auto r = data.hset(keys[0], {{"instance", QByteArray()}, {"epoch", QByteArray()}}); !r.ok())
-            return storeFailure(r);
-        if (const auto r = data.expire(keys[0], args[1].toLongLong()); !r.ok())
-            return storeFailure(r);
-        return Reply::integer(1);
-    };
-    return op;
+    return clusterops::orphanOperation(OrphanName);
 }
 
 QString SessionClaim::sessionOf(const QString &resumeToken)

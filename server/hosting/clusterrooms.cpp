@@ -800,17 +800,7 @@ void ClusterRooms::adopted(const QString &roomId, const Result<RoomAdoption::Out
         members.append(&standInSession);
         standIns.append(m.sessionId);
     }
-    RoomManager::RestoreOptions options;
-    options.id = roomId;
-    options.type = room.type;
-    options.maxClients = room.maxClients;
-    options.isPrivate = room.isPrivate;
-    options.locked = room.locked;
-    options.createdAt = room.createdAt;
-    options.metadata = room.metadata;
-    options.state = room.state;
-    options.snapshot = room.snapshot;
-    const auto restored = m_rooms.restoreRoom(options, members);
+    const auto restored = m_rooms.restoreRoom(room, members);
     if (!restored.ok()) {
         qCWarning(lcServer).noquote() << "room" << roomId << "of instance"
                                       << (room.previousHost.isEmpty() ? QStringLiteral("(none)") : room.previousHost)

@@ -164,31 +164,31 @@ LiveRoom *RoomManager::newRoom(const RoomTypeInfo &type, const QString &id, quin
     return room;
 }
 
-Result<LiveRoom *> RoomManager::restoreRoom(const RestoreOptions &options, const QList<Session *> &members)
+Result<LiveRoom *> RoomManager::restoreRoom(const RoomAdoption::Room &saved, const QList<Session *> &members)
 {
-    const auto refuse = [this, &options](const Error &why) -> Result<LiveRoom *> {
-        forgetKeys(options.id, options.type);
+    const auto refuse = [this, &saved](const Error &why) -> Result<LiveRoom *> {
+        forgetKeys(saved.id, saved.type);
         return why;
     };
-    const RoomTypeInfo *type = m_types.find(options.type);
+    const RoomTypeInfo *type = m_types.find(saved.type);
     if (!type)
-        return refuse(err(ErrorCode::NotFound, QStringLiteral("no room type named \"%1\"").arg(options.type)));
-    if (find(options.id))
-        return err(ErrorCode::Conflict, QStringLiteral("room %1 is already hosted here").arg(options.id));
+        return refuse(err(ErrorCode::NotFound, QStringLiteral("no room type named \"%1\"").arg(saved.type)));
+    if (find(saved.id))
+        return err(ErrorCode::Conflict, QStringLiteral("room %1 is already hosted here").arg(saved.id));
     auto snapshot = protocol::RawJson();
-    if (!options.snapshot.isEmpty()) {
-        auto parsed = protocol::RawJson::parse(options.snapshot);
+    if (!saved.snapshot.isEmpty()) {
+        auto parsed = protocol::RawJson::parse(saved.snapshot);
         if (!parsed.ok())
-            return refuse(err(ErrorCode::BadRequest, QStringLiteral("the snapshot of room %1 is not JSON").arg(options.id)));
+            return refuse(err(ErrorCode::BadRequest, QStringLiteral("the snapshot of room %1 is not JSON").arg(saved.id)));
         snapshot = parsed.value();
     }
     protocol::RawJson state;
-    if (auto parsed = protocol::RawJson::parse(options.state); !options.state.isEmpty() && parsed.ok())
+    if (auto parsed = protocol::RawJson::parse(saved.state); !saved.state.isEmpty() && parsed.ok())
         state = parsed.value();
     const quint32 maxClients =
-        options.maxClients == 0 || options.maxClients > type->maxMaxClients ? type->defaultMaxClients : options.maxClients;
-    LiveRoom *room = newRoom(*type, options.id, maxClients, options.isPrivate, options.metadata);
-    room->takeOver(options.createdAt, options.locked, state);
+        saved.maxClients == 0 || saved.maxClients > type->maxMaxClients ? type->defaultMaxClients : saved.maxClients;
+    LiveRoom *room = newRoom(*type, saved.id, maxClients, saved.isPrivate, saved.metadata);
+    room->takeOver(saved.createdAt, saved.locked, state);
     QList<Session *> in;
     for (Session *s : members) {
         if (s && !room->hasMember(s->id) && !room->isFull()) {

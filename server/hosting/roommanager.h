@@ -58,23 +58,9 @@ public:
 
     // Server side.
     Result<LiveRoom *> createRoom(const CreateOptions &options);
-    // A room of a dead instance taken over here (ClusterRooms, after RoomAdoption claimed it).
-    struct RestoreOptions
-    {
-        QString id;
-        QString type;
-        quint32 maxClients = 0;
-        bool isPrivate = false;
-        bool locked = false;
-        qint64 createdAt = 0;
-        QJsonObject metadata;
-        QByteArray state;    // the last state its members saw (JSON; may be empty)
-        QByteArray snapshot; // what its logic restores from (JSON; empty: none)
-    };
-    // Restores the room from its snapshot (Room::restore) with `members` (own sessions or stand-ins) in
-    // it; each gets `joined`, then `match_restored`. Refused when the type is unknown, the snapshot is not
-    // JSON or the logic refuses it: then nothing is hosted and the room's keys are removed.
-    Result<LiveRoom *> restoreRoom(const RestoreOptions &options, const QList<Session *> &members);
+    // A room of a dead instance taken over here (ClusterRooms, after RoomAdoption claimed it): `room` as
+    // its record and snapshot described it.
+    Result<LiveRoom *> restoreRoom(const RoomAdoption::Room &room, const QList<Session *> &members);
     // Removes the session from every room it is in (its session ended).
     void removeFromAll(Session &session, const QString &reason);
     // Sends `joined` again for every room of a resumed session.

@@ -20,6 +20,7 @@ namespace {
 const QString kConfigKey = QStringLiteral("config");
 const QString kHelpKey = QStringLiteral("help");
 const QString kVersionKey = QStringLiteral("version");
+const QString kPrintConfigKey = QStringLiteral("print-config");
 
 QString negatedKey(const QString &key)
 {
@@ -76,7 +77,7 @@ QString configSourceName(ConfigSource source)
 Config::Config(QList<SettingSpec> specs, QString binaryName, QString description)
     : m_binaryName(std::move(binaryName)), m_description(std::move(description))
 {
-    static const QSet<QString> reserved{kConfigKey, kHelpKey, kVersionKey};
+    static const QSet<QString> reserved{kConfigKey, kHelpKey, kVersionKey, kPrintConfigKey};
     m_entries.reserve(size_t(specs.size()));
     for (SettingSpec &spec : specs) {
         if (const Result<void> valid = spec.validate(); !valid) {
@@ -143,6 +144,7 @@ Result<void> Config::load(const QStringList &arguments, const QProcessEnvironmen
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     parser.addOption(QCommandLineOption(QStringList{QStringLiteral("h"), kHelpKey}));
     parser.addOption(QCommandLineOption(kVersionKey));
+    parser.addOption(QCommandLineOption(kPrintConfigKey));
     parser.addOption(QCommandLineOption(kConfigKey, QString(), QStringLiteral("file")));
     for (const Entry &e : m_entries) {
         if (e.spec.type == SettingType::Bool) {
@@ -171,6 +173,10 @@ Result<void> Config::load(const QStringList &arguments, const QProcessEnvironmen
     }
     if (parsed && parser.isSet(kVersionKey)) {
         m_outcome = Outcome::Version;
+        return {};
+    }
+    if (parsed && parser.isSet(kPrintConfigKey)) {
+        m_outcome = Outcome::PrintConfig;
         return {};
     }
 
@@ -314,6 +320,7 @@ QString Config::helpText() const
     out << "\nOptions:\n"
         << "  -h, --help\n      Show this help and exit.\n"
         << "  --version\n      Show the program name and version and exit.\n"
+        << "  --print-config\n      Print a config file with every setting, its description and default, and exit.\n"
         << "  --config <file>\n      Read settings from this INI file.\n      env ARENA_CONFIG\n";
     for (const Entry &e : m_entries) {
         const SettingSpec &s = e.spec;
@@ -333,6 +340,25 @@ QString Config::helpText() const
     return text;
 }
 
+QString Config::configTemplate() const
+{
+    QString text;
+    QTextStream out(&text);
+    out << "# " << versionText() << ": every setting, commented out at its default.\n"
+        << "# Uncomment a line to change it. Precedence: command line > environment > this file > default.\n"
+        << "# Durations: 1500ms, 30s, 5m, 1h. Booleans: true or false. Lists: comma-separated.\n";
+    for (const Entry &e : m_entries) {
+        const SettingSpec &s = e.spec;
+        out << "\n# " << s.description << "\n# " << s.typeDescription() << "; env " << s.envName() << '\n';
+        const QString shown = s.type == SettingType::Bool ? (s.defaultValue.toBool() ? QStringLiteral("true")
+                                                                                      : QStringLiteral("false"))
+                                                          : s.displayValue(s.defaultValue);
+        out << "# " << s.key << " =" << (shown.isEmpty() ? QString() : QLatin1Char(' ') + shown) << '\n';
+    }
+    out.flush();
+    return text;
+}
+
 QString Config::versionText() const
 {
     return m_binaryName + QLatin1Char(' ') + QStringLiteral(ARENA_VERSION);
@@ -347,6 +373,10 @@ std::optional<int> Config::earlyExit(QTextStream &out, QTextStream &err) const
         return 0;
     case Outcome::Version:
         out << versionText() << '\n';
+        out.flush();
+        return 0;
+    case Outcome::PrintConfig:
+        out << configTemplate();
         out.flush();
         return 0;
     case Outcome::Invalid:

@@ -43,9 +43,9 @@ enum class ConfigSource { Default, ConfigFile, Environment, CommandLine };
 class Config final
 {
 public:
-    enum class Outcome { NotLoaded, Run, Help, Version, Invalid };
+    enum class Outcome { NotLoaded, Run, Help, Version, PrintConfig, Invalid };
 
-    // Reserved keys (built-in options): config, help, version.
+    // Reserved keys (built-in options): config, help, version, print-config.
     explicit Config(QList<SettingSpec> specs, QString binaryName = {}, QString description = {});
 
     // Declares a positional argument (for tools like arena-ctl). Without any, a positional argument
@@ -61,7 +61,10 @@ public:
     QStringList errors() const { return m_errors; }
     QString helpText() const;
     QString versionText() const; // "arena-server 0.1.0"
-    // Writes help/version to out (returns 0) or the errors to err (returns 2); nullopt means run.
+    // An INI file with every setting commented out at its default, each with its description
+    // (--print-config): a starting point for /etc/arena/*.conf.
+    QString configTemplate() const;
+    // Writes help/version/the config template to out (returns 0) or the errors to err (returns 2); nullopt means run.
     std::optional<int> earlyExit(QTextStream &out, QTextStream &err) const;
 
     QString binaryName() const { return m_binaryName; }

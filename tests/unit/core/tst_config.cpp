@@ -81,6 +81,7 @@ private slots:
     void helpSkipsValidation();
     void version();
     void earlyExit();
+    void printConfigRoundTrips();
     void summaryHidesPasswords();
     void wrongGetterIsReported();
     void badSpecsAreReported();
@@ -530,6 +531,41 @@ void TestConfig::version()
     QCOMPARE(cfg.binaryName(), QStringLiteral("arena-server")); // from argv[0]
     QCOMPARE(cfg.versionText(), QStringLiteral("arena-server " ARENA_VERSION));
     QVERIFY(QRegularExpression(QStringLiteral("^arena-server \\d+\\.\\d+\\.\\d+$")).match(cfg.versionText()).hasMatch());
+}
+
+void TestConfig::printConfigRoundTrips()
+{
+    Config cfg(serverSpecs());
+    QVERIFY(cfg.load(argv({"--print-config", "--player-port", "abc"}), QProcessEnvironment()).ok());
+    QCOMPARE(cfg.outcome(), Config::Outcome::PrintConfig);
+    const QString text = cfg.configTemplate();
+    // Every setting is there with its description, commented out at its default.
+    QVERIFY(text.contains(QStringLiteral("# Player WebSocket port.\n# integer 0..65535; env ARENA_PLAYER_PORT\n# player-port = 4600\n")));
+    QVERIFY(text.contains(QStringLiteral("# metrics = true\n")));
+    QVERIFY(text.contains(QStringLiteral("# session-idle-expiry = 5m\n")));
+    QVERIFY(text.contains(QStringLiteral("# redis =\n")));
+    QVERIFY(text.contains(QStringLiteral("# room-types = lobby\n")));
+    for (const SettingSpec &spec : serverSpecs())
+        QVERIFY2(text.contains(QStringLiteral("\n# ") + spec.key + QStringLiteral(" =")), qPrintable(spec.key));
+
+    // As printed, the file changes nothing; with every setting uncommented it gives the defaults.
+    Config asPrinted(serverSpecs());
+    QVERIFY(asPrinted.load(argv({"--config", qPrintable(writeIni(QStringLiteral("printed.ini"), text.toUtf8()))}),
+                           QProcessEnvironment()).ok());
+    for (const SettingSpec &spec : serverSpecs())
+        QCOMPARE(asPrinted.source(spec.key), ConfigSource::Default);
+    QString uncommented;
+    static const QRegularExpression settingLine(QStringLiteral("^# [a-z0-9-]+ =( .*)?$"));
+    for (const QString &line : text.split(QLatin1Char('\n')))
+        uncommented += (settingLine.match(line).hasMatch() ? line.mid(2) : line) + QLatin1Char('\n');
+    Config all(serverSpecs());
+    QVERIFY2(all.load(argv({"--config", qPrintable(writeIni(QStringLiteral("all.ini"), uncommented.toUtf8()))}),
+                      QProcessEnvironment()).ok(),
+             qPrintable(all.errors().join(QLatin1Char('\n'))));
+    for (const SettingSpec &spec : serverSpecs()) {
+        QCOMPARE(all.source(spec.key), ConfigSource::ConfigFile);
+        QCOMPARE(all.value(spec.key), asPrinted.value(spec.key));
+    }
 }
 
 void TestConfig::earlyExit()
