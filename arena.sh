@@ -104,13 +104,13 @@ test_all() {
 
     log "building with AddressSanitizer + UndefinedBehaviorSanitizer"
     # The SDK's suite runs against the sanitized server too; the browser demo test once is enough.
-    configure_and_build "$BUILD-asan" -DARENA_SANITIZE=ON -DARENA_WERROR=ON \
+    configure_and_build "$BUILD-asan" -DARENA_SANITIZE=ON -DARENA_WERROR=ON -DARENA_PACKAGING=OFF \
         -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF -DARENA_TEST_WEB_DEMO=OFF "$(sdk_cmake_flags)"
     run_ctest "$BUILD-asan" "ASan + UBSan build"
 
     log "building the libFuzzer targets (clang)"
     CXX=clang++ cmake -S "$ROOT" -B "$BUILD-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARENA_BUILD_FUZZERS=ON \
-        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF -DARENA_BUILD_TESTS=ON >/dev/null
+        -DARENA_BUILD_BENCHMARKS=OFF -DARENA_BUILD_CONSOLE=OFF -DARENA_BUILD_TESTS=ON -DARENA_PACKAGING=OFF >/dev/null
     # Only the fuzzers (fuzz_*): the rest of the tree was already built and tested twice.
     local fuzzers
     fuzzers="$(cmake --build "$BUILD-fuzz" --target help | sed -n 's/^\.\.\. \(fuzz_[a-z_]*\)$/\1/p' | grep -v _autogen)"
