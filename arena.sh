@@ -7,11 +7,13 @@
 #                               (installers/check-packages.sh), ASan+UBSan build, and a short
 #                               libFuzzer run of the protocol decoder
 #   ./arena.sh test --quick     setup + build + the test suite of the normal build and its packages
-#   ./arena.sh demo [--once]    setup + build, start arena-server on the in-memory store and an
-#                               arena-agent beside it, show it is healthy, play 20 simulated players
-#                               against it, show the agent's view with arena-ctl, serve the browser
-#                               duel demo (http://127.0.0.1:8080/, ARENA_DEMO_WEB_PORT); runs until
-#                               Ctrl-C (--once: stop after showing)
+#   ./arena.sh demo [--once]    setup + build, start redis-server (when installed; else each instance
+#                               uses the in-memory store), two arena-server instances with an
+#                               arena-agent each, and arena-loadtest players in rooms and matchmaking
+#                               over both; show the fleet with arena-ctl, open arena-console on it (or,
+#                               without a display, write a picture of it: build/demo-console.png,
+#                               ARENA_DEMO_SCREENSHOT); runs until Ctrl-C stops everything (--once:
+#                               15 s of players, then stop)
 #   ./arena.sh bench            build and run the benchmarks (figures for docs/BENCHMARKS.md)
 #
 # Environment: ARENA_JOBS (parallel build jobs, default 2), ARENA_BUILD_DIR (default ./build),
@@ -136,62 +138,125 @@ wait_ready() {
     cat "$out"; die "$name did not become ready"
 }
 
+# free_port: a TCP port nobody listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The demo's processes, stopped (and its folder removed) on exit or Ctrl-C.
+DEMO_PIDS=()
+DEMO_DIR=""
+demo_stop() {
+    local pid
+    for pid in "${DEMO_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${DEMO_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    [ -n "$DEMO_DIR" ] && rm -rf "$DEMO_DIR"
+}
+
 demo() {
     local once=0
     [ "${1:-}" = "--once" ] && once=1
     setup
     build
-    local out; out="$(mktemp)"
-    log "starting arena-server on the in-memory store"
-    "$BUILD/server/arena-server" --player-port 0 --admin-port 0 --instance-id demo-1 >"$out" 2>&1 &
-    local pid=$!
-    # Expanded now, not at exit: these locals are gone by then.
-    trap "kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f '$out'" EXIT
-    wait_ready arena-server $pid "$out"
-    local port; port="$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$out")"
-    sleep 0.5
-    log "GET /live";   curl -fsS "http://127.0.0.1:$port/live"; echo
-    log "GET /ready";  curl -fsS "http://127.0.0.1:$port/ready"; echo
-    log "GET /health"; curl -fsS "http://127.0.0.1:$port/health" | python3 -m json.tool 2>/dev/null \
-                         || curl -fsS "http://127.0.0.1:$port/health"
-    log "GET /metrics (first lines)"; curl -fsS "http://127.0.0.1:$port/metrics" | head -12 || true
-    local status; status="$(curl -fsS "http://127.0.0.1:$port/health" | sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p')"
-    [ "$status" = "ok" ] || die "arena-server reports status \"$status\""
-    log "arena-server is healthy (admin API on 127.0.0.1:$port)"
-    local player; player="$(sed -n 's/^arena-server ready player=\([0-9]*\).*/\1/p' "$out")"
-    log "starting arena-agent beside it (no Redis: it serves this one instance)"
-    local agentout; agentout="$(mktemp)"
-    "$BUILD/agent/arena-agent" --server "http://127.0.0.1:$port" --port 0 >"$agentout" 2>&1 &
-    local agentpid=$!
-    trap "kill $agentpid $pid 2>/dev/null; wait $agentpid $pid 2>/dev/null; rm -f '$out' '$agentout'" EXIT
-    wait_ready arena-agent $agentpid "$agentout"
-    local agentport; agentport="$(sed -n 's/^arena-agent ready port=\([0-9]*\).*/\1/p' "$agentout")"
-    local ctl=("$BUILD/tools/ctl/arena-ctl" --agent "ws://127.0.0.1:$agentport")
-    log "20 simulated players in relay rooms of 4 for 3 s (arena-loadtest)"
-    "$BUILD/tools/loadtest/arena-loadtest" --url "ws://127.0.0.1:$player" --admin-url "http://127.0.0.1:$port" \
-        --clients 20 --room-size 4 --rate 5 --duration 3 --quiet
-    log "arena-ctl fleet";              "${ctl[@]}" fleet
-    log "arena-ctl stats";              "${ctl[@]}" stats
-    log "arena-ctl cleanup --dry-run";  "${ctl[@]}" cleanup --dry-run
+    DEMO_DIR="$(mktemp -d /tmp/arena-demo.XXXXXX)"
+    trap demo_stop EXIT
+    trap 'exit 130' INT TERM
+    local tokens="$DEMO_DIR/tokens"
+    printf 'operator %s demo\n' "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" >"$tokens"
+    chmod 600 "$tokens"
+
+    local redis=()
+    if command -v redis-server >/dev/null; then
+        local rport; rport="$(free_port)"
+        log "starting redis-server on 127.0.0.1:$rport (in memory only)"
+        redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$DEMO_DIR" \
+            >"$DEMO_DIR/redis.log" 2>&1 &
+        DEMO_PIDS+=($!)
+        for _ in $(seq 1 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+        redis-cli -p "$rport" ping >/dev/null 2>&1 || { cat "$DEMO_DIR/redis.log"; die "redis-server did not start"; }
+        redis=(--redis "redis://127.0.0.1:$rport/0")
+    else
+        log "no redis-server: each instance on its own in-memory store (a fleet needs Redis)"
+    fi
+
+    local i players=() admins=() agents=()
+    for i in 1 2; do
+        log "starting arena-server demo-$i${redis:+ on that Redis}"
+        "$BUILD/server/arena-server" --player-port 0 --admin-port 0 --instance-id "demo-$i" \
+            --admin-token-file "$tokens" "${redis[@]}" >"$DEMO_DIR/server-$i.log" 2>&1 &
+        DEMO_PIDS+=($!)
+        wait_ready arena-server $! "$DEMO_DIR/server-$i.log"
+        players+=("$(sed -n 's/^arena-server ready player=\([0-9]*\).*/\1/p' "$DEMO_DIR/server-$i.log")")
+        admins+=("$(sed -n 's/^arena-server ready .*admin=\([0-9]*\).*/\1/p' "$DEMO_DIR/server-$i.log")")
+    done
+    for i in 0 1; do
+        local status
+        status="$(curl -fsS "http://127.0.0.1:${admins[$i]}/health" | sed -n 's/.*"status":"\([a-z_]*\)".*/\1/p')"
+        [ "$status" = "ok" ] || die "arena-server demo-$((i + 1)) reports status \"$status\""
+    done
+    log "both instances are healthy: GET /live, /ready, /health on the admin ports ${admins[*]}"
+    for i in 1 2; do
+        log "starting arena-agent beside demo-$i"
+        "$BUILD/agent/arena-agent" --server "http://127.0.0.1:${admins[$((i - 1))]}" --server-token-file "$tokens" \
+            --token-file "$tokens" --port 0 "${redis[@]}" >"$DEMO_DIR/agent-$i.log" 2>&1 &
+        DEMO_PIDS+=($!)
+        wait_ready arena-agent $! "$DEMO_DIR/agent-$i.log"
+        agents+=("$(sed -n 's/^arena-agent ready port=\([0-9]*\).*/\1/p' "$DEMO_DIR/agent-$i.log")")
+    done
+
+    # A moderate population: players in relay rooms over both instances, others queueing for duels.
+    local seconds=86400
+    [ $once -eq 1 ] && seconds=15
+    local urls=(--url "ws://127.0.0.1:${players[0]}" --url "ws://127.0.0.1:${players[1]}")
+    log "arena-loadtest: 60 players in relay rooms of 4 and 40 matched in pairs, 1-2 msg/s each, over both instances"
+    "$BUILD/tools/loadtest/arena-loadtest" "${urls[@]}" --clients 60 --room-size 4 --rate 2 --duration "$seconds" \
+        --connect-rate 30 --quiet >"$DEMO_DIR/loadtest-rooms.log" 2>&1 &
+    DEMO_PIDS+=($!)
+    "$BUILD/tools/loadtest/arena-loadtest" "${urls[@]}" --clients 40 --mode matchmaking --room-size 2 --rate 1 \
+        --duration "$seconds" --connect-rate 10 --quiet >"$DEMO_DIR/loadtest-match.log" 2>&1 &
+    DEMO_PIDS+=($!)
+    sleep 4
+    local ctl=("$BUILD/tools/ctl/arena-ctl" --agent "ws://127.0.0.1:${agents[0]}" --token-file "$tokens")
+    log "arena-ctl fleet"; "${ctl[@]}" fleet
+    log "arena-ctl stats"; "${ctl[@]}" stats
+
+    local console=("$BUILD/console/app/arena-console" --agent "ws://127.0.0.1:${agents[0]}" --token-file "$tokens"
+                   --fallback "ws://127.0.0.1:${agents[1]}")
+    if [ -x "${console[0]}" ] && [ $once -eq 0 ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        log "opening arena-console on the fleet"
+        "${console[@]}" >"$DEMO_DIR/console.log" 2>&1 &
+        DEMO_PIDS+=($!)
+    elif [ -x "${console[0]}" ]; then
+        local shot="${ARENA_DEMO_SCREENSHOT:-$BUILD/demo-console.png}"
+        log "no display: a picture of arena-console after 8 s of live figures goes to $shot"
+        XDG_CONFIG_HOME="$DEMO_DIR/console-config" QT_QPA_PLATFORM=offscreen \
+            "${console[@]}" --screenshot "$shot" --screenshot-after 8 >/dev/null 2>"$DEMO_DIR/console.log" \
+            || { cat "$DEMO_DIR/console.log"; die "arena-console could not take its picture"; }
+    fi
+
     local web=""
     if [ "${ARENA_SKIP_SDK:-0}" != 1 ]; then
-        log "building the browser demo (clients/typescript/demo) and serving it"
+        log "building the browser duel demo (clients/typescript/demo) and serving it for demo-1"
         (cd "$SDK" && npm run --silent build:demo >/dev/null)
-        local webout; webout="$(mktemp)"
-        node "$SDK/demo/serve.mjs" --port "${ARENA_DEMO_WEB_PORT:-8080}" --arena "ws://127.0.0.1:$player" >"$webout" 2>&1 &
-        local webpid=$!
-        trap "kill $webpid $agentpid $pid 2>/dev/null; wait $webpid $agentpid $pid 2>/dev/null; rm -f '$out' '$agentout' '$webout'" EXIT
-        wait_ready demo $webpid "$webout"
-        web="$(sed -n 's/^demo ready \(http[^ ]*\).*/\1/p' "$webout")"
-        curl -fsS "${web}config.json"; echo
+        "$(command -v node)" "$SDK/demo/serve.mjs" --port "${ARENA_DEMO_WEB_PORT:-8080}" \
+            --arena "ws://127.0.0.1:${players[0]}" >"$DEMO_DIR/web.log" 2>&1 &
+        DEMO_PIDS+=($!)
+        wait_ready demo $! "$DEMO_DIR/web.log"
+        web="$(sed -n 's/^demo ready \(http[^ ]*\).*/\1/p' "$DEMO_DIR/web.log")"
         curl -fsS "$web" | grep -q '<title>' || die "the browser demo's page did not load"
     fi
-    [ $once -eq 1 ] && return 0
-    log "players can connect to ws://127.0.0.1:$player (docs/PROTOCOL.md)"
+
+    if [ $once -eq 1 ]; then
+        log "arena-ctl cleanup --dry-run"; "${ctl[@]}" cleanup --dry-run
+        log "demo done (--once): stopping everything"
+        return 0
+    fi
+    log "players connect to ws://127.0.0.1:${players[0]} or ws://127.0.0.1:${players[1]} (docs/PROTOCOL.md)"
     [ -n "$web" ] && log "browser demo: open ${web} in two tabs to play a duel, and ${web}?view=lobby to watch"
-    log "operators: ${ctl[*]} <command> (docs/ADMIN-API.md)"
+    log "operators: ${console[*]}"
+    log "       or: ${ctl[*]} <command> (docs/ADMIN-API.md); the token is in $tokens"
     log "running until Ctrl-C"
-    wait $pid
+    wait "${DEMO_PIDS[@]}"
 }
 
 bench() {
@@ -208,5 +273,5 @@ case "$cmd" in
     test) test_all "$@" ;;
     demo) demo "$@" ;;
     bench) bench ;;
-    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 // arena-console: the operator's desktop console. Parses the command line, connects to an agent (the
-// command line's, else the last used profile, else asks), and shows the main window.
+// command line's, else the last used profile, else asks), and shows the main window; --screenshot saves a
+// picture of it after a while and exits (the demo uses it where there is no display).
 #include "console/app/connectionprofile.h"
 #include "console/app/consolesession.h"
 #include "console/app/consoleuilog.h"
@@ -12,6 +13,7 @@
 #include <QStyleFactory>
 #include <QTimer>
 
+#include <chrono>
 #include <cstdio>
 
 using namespace arena::console;
@@ -86,7 +88,21 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("fallback"),
                       QStringLiteral("Another agent of the fleet, tried when the first is unreachable (repeatable)."),
                       QStringLiteral("URL")});
+    parser.addOption({QStringLiteral("screenshot"),
+                      QStringLiteral("Save a picture of the window (PNG) to FILE after --screenshot-after seconds, "
+                                     "then exit: 0 when it was written, 1 otherwise. Works without a display "
+                                     "(QT_QPA_PLATFORM=offscreen)."),
+                      QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("screenshot-after"),
+                      QStringLiteral("Seconds of live figures before --screenshot (1-600). Default: 10."),
+                      QStringLiteral("SECONDS"), QStringLiteral("10")});
     parser.process(app);
+    bool delayOk = false;
+    const int screenshotAfter = parser.value(QStringLiteral("screenshot-after")).toInt(&delayOk);
+    if (!delayOk || screenshotAfter < 1 || screenshotAfter > 600) {
+        std::fprintf(stderr, "arena-console: --screenshot-after must be a whole number of seconds from 1 to 600\n");
+        return 2;
+    }
 
     QSettings settings;
     ProfileStore profiles(settings);
@@ -100,6 +116,19 @@ int main(int argc, char *argv[])
 
     ConsoleSession session;
     MainWindow window(session, settings);
+    const QString screenshot = parser.value(QStringLiteral("screenshot"));
+    if (!screenshot.isEmpty()) {
+        window.resize(1440, 900);
+        QTimer::singleShot(std::chrono::seconds(screenshotAfter), &window, [&window, screenshot] {
+            const bool written = window.grab().save(screenshot, "PNG");
+            if (written)
+                std::printf("arena-console: wrote %s\n", qPrintable(screenshot));
+            else
+                std::fprintf(stderr, "arena-console: could not write %s\n", qPrintable(screenshot));
+            std::fflush(stdout);
+            QCoreApplication::exit(written ? 0 : 1);
+        });
+    }
     window.show();
     if (profile && profile->canConnect()) {
         session.connectTo(*profile);

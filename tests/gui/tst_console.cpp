@@ -53,6 +53,8 @@
 #include <QStyleFactory>
 #include <QItemSelectionModel>
 #include <QTableView>
+#include <QImage>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -952,6 +954,43 @@ private Q_SLOTS:
         screenshot(m_window.get(), QStringLiteral("console-main-dark.png"));
         QCOMPARE(m_settings->value(QStringLiteral("view/darkPalette")).toBool(), true);
         m_window->setDarkPalette(false);
+    }
+
+    // The arena-console program itself, without a display: --screenshot connects to the agent, shows
+    // the fleet for a while, writes the window as a PNG and exits 0; a bad delay is refused with 2.
+    void consoleProgramWritesAScreenshot()
+    {
+        const QString png = m_dir.filePath(QStringLiteral("program.png"));
+        QTemporaryDir config;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path()); // not the user's profiles
+        QProcess console;
+        console.setProcessEnvironment(env);
+        console.start(QStringLiteral(ARENA_CONSOLE_BINARY),
+                      {QStringLiteral("--agent"), QStringLiteral("ws://127.0.0.1:%1").arg(m_alpha.agentPort),
+                       QStringLiteral("--token-file"), m_dir.filePath(QStringLiteral("agent-tokens")),
+                       QStringLiteral("--screenshot"), png, QStringLiteral("--screenshot-after"), QStringLiteral("3")});
+        QVERIFY(console.waitForFinished(30000));
+        QCOMPARE(console.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(console.exitCode(), 0);
+        QVERIFY(console.readAllStandardOutput().contains("arena-console: wrote " + png.toUtf8()));
+        QImage picture(png);
+        QCOMPARE(picture.size(), QSize(1440, 900));
+        // Not a blank window: the fleet table and charts put many colours on it.
+        QSet<QRgb> colours;
+        for (int y = 0; y < picture.height(); y += 7) {
+            for (int x = 0; x < picture.width(); x += 7)
+                colours.insert(picture.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+
+        QProcess bad;
+        bad.setProcessEnvironment(env);
+        bad.start(QStringLiteral(ARENA_CONSOLE_BINARY), {QStringLiteral("--screenshot-after"), QStringLiteral("0")});
+        QVERIFY(bad.waitForFinished(10000));
+        QCOMPARE(bad.exitCode(), 2);
+        QVERIFY(bad.readAllStandardError().contains("--screenshot-after"));
     }
 
     void viewerTokenDisablesActions()
