@@ -26,7 +26,7 @@ BUILD="${ARENA_BUILD_DIR:-$ROOT/build}"
 PACKAGES=(build-essential cmake pkg-config git curl
           qt6-base-dev qt6-websockets-dev qt6-charts-dev qt6-httpserver-dev libqt6opengl6-dev
           libhiredis-dev redis-server xvfb xauth fonts-dejavu-core libxkbcommon-dev
-          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev chromium help2man)
+          clang libclang-rt-14-dev libbenchmark-dev libgtest-dev chromium help2man openssl)
 SDK="$ROOT/clients/typescript"
 NODE_MIN=20.19 # vite 7 and vitest 3 (the SDK's build and tests)
 

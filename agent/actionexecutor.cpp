@@ -211,10 +211,9 @@ void ActionExecutor::call(Verb verb, const QString &path, const QJsonObject &bod
     QUrl url = m_poller.urlFor(question < 0 ? path : path.left(question));
     if (question >= 0)
         url.setQuery(path.mid(question + 1));
-    QNetworkRequest request(url);
-    request.setTransferTimeout(int(m_timeout.count()));
+    QNetworkRequest request = m_poller.request(url, m_timeout);
     if (!m_token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_token);
+        request.setRawHeader("Authorization", "Bearer " + m_token); // the operator token, for actions
     QNetworkReply *reply = nullptr;
     switch (verb) {
     case Verb::Get:

@@ -14,6 +14,8 @@
 #include "shared/redis/redisoptions.h"
 #include "shared/redis/redissubscriber.h"
 
+#include <QSslCertificate>
+#include <QSslConfiguration>
 
 namespace arena {
 
@@ -62,6 +64,15 @@ Result<void> AgentApp::init(const Config &config)
     collect.token = serverToken;
     collect.interval = interval;
     collect.requestTimeout = std::min(interval, std::chrono::milliseconds(1000));
+    if (const QString caFile = config.stringValue(QStringLiteral("server-ca-file")); !caFile.isEmpty()) {
+        const QList<QSslCertificate> trusted = QSslCertificate::fromPath(caFile);
+        if (trusted.isEmpty())
+            return Error{QStringLiteral("invalid_config"),
+                         QStringLiteral("server-ca-file: %1 holds no PEM certificate").arg(caFile)};
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setCaCertificates(tls.caCertificates() + trusted);
+        collect.serverTls = tls;
+    }
     std::optional<RedisOptions> redis;
     if (const QUrl url = config.urlValue(QStringLiteral("redis")); !url.isEmpty()) {
         auto options = RedisOptions::fromUrl(url.toString());

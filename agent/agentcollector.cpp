@@ -47,6 +47,7 @@ ServerPoller::Settings pollerSettings(const AgentCollector::Settings &s)
     p.interval = s.interval;
     p.requestTimeout = s.requestTimeout;
     p.downAfter = s.downAfter;
+    p.tls = s.serverTls;
     return p;
 }
 

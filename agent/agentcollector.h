@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <chrono>
@@ -44,6 +45,7 @@ public:
         std::chrono::milliseconds interval{1000};
         std::chrono::milliseconds requestTimeout{1000};
         std::chrono::milliseconds downAfter{3000};
+        std::optional<QSslConfiguration> serverTls; // for an https:// admin API (ServerPoller::Settings::tls)
         int redisPingsPerInterval = 10;
         QString procRoot = QStringLiteral("/proc");
     };

@@ -17,6 +17,10 @@ QList<SettingSpec> agentSettings()
                               QStringLiteral("Token file of the server's admin API; the agent presents its first "
                                              "operator token (else its first token)"),
                               true),
+        SettingSpec::filePath(QStringLiteral("server-ca-file"), QString(),
+                              QStringLiteral("PEM certificates to trust for an https:// server (its own, or the CA that "
+                                             "signed it); empty: the system's trust store"),
+                              true),
         SettingSpec::integer(QStringLiteral("port"), 4602,
                              QStringLiteral("Agent port: WebSocket admin protocol and HTTP /live, /metrics, /snapshot; "
                                             "0 picks a free port"),

@@ -148,13 +148,20 @@ void ServerPoller::poll(const TaskRegistry::Done &done)
     get(round, QStringLiteral("/metrics"), &Round::metrics);
 }
 
-void ServerPoller::get(const std::shared_ptr<Round> &round, const QString &path, Answer Round::*slot)
+QNetworkRequest ServerPoller::request(const QUrl &url, std::chrono::milliseconds timeout) const
 {
-    QNetworkRequest request(urlFor(path));
-    request.setTransferTimeout(int(m_settings.requestTimeout.count()));
+    QNetworkRequest request(url);
+    request.setTransferTimeout(int(timeout.count()));
     if (!m_settings.token.isEmpty())
         request.setRawHeader(QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer ") + m_settings.token);
-    QNetworkReply *reply = m_network->get(request);
+    if (m_settings.tls)
+        request.setSslConfiguration(*m_settings.tls);
+    return request;
+}
+
+void ServerPoller::get(const std::shared_ptr<Round> &round, const QString &path, Answer Round::*slot)
+{
+    QNetworkReply *reply = m_network->get(request(urlFor(path), m_settings.requestTimeout));
     m_inFlight.append(reply);
     connect(reply, &QNetworkReply::finished, this, [this, reply, round, path, slot] {
         m_inFlight.removeOne(reply);

@@ -11,7 +11,9 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QList>
+#include <QNetworkRequest>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
@@ -49,6 +51,9 @@ public:
         std::chrono::milliseconds interval{1000};
         std::chrono::milliseconds requestTimeout{1000};
         std::chrono::milliseconds downAfter{3000};
+        // For an https:// admin API: whom to trust (e.g. the CA of a private certificate); none: the
+        // system's trust store.
+        std::optional<QSslConfiguration> tls;
     };
 
     ServerPoller(Settings settings, TaskRegistry &tasks, QObject *parent = nullptr);
@@ -61,6 +66,8 @@ public:
     void stop();
 
     const Settings &settings() const { return m_settings; }
+    // A request to the server's admin API at `url`, with the timeout, token and TLS settings.
+    QNetworkRequest request(const QUrl &url, std::chrono::milliseconds timeout) const;
     State state() const { return m_state; }
     static QString stateName(State state); // unknown, up, down
     QDateTime stateSince() const { return m_stateSince; } // UTC

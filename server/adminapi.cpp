@@ -99,6 +99,12 @@ void AdminApi::route(Method method, const QString &path, std::optional<Role> nee
     }
 }
 
+void AdminApi::setTls(const QSslConfiguration &tls)
+{
+    m_http->sslSetup(tls);
+    m_tls = true;
+}
+
 Result<quint16> AdminApi::listen(const QHostAddress &address, quint16 port)
 {
     m_port = m_http->listen(address, port);

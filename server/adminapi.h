@@ -9,6 +9,7 @@
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrlQuery>
 
 #include <functional>
@@ -57,6 +58,9 @@ public:
     // `path` may hold one "<arg>" segment. `needed` empty: public (no token ever asked).
     void route(Method method, const QString &path, std::optional<Role> needed, Handler handler);
 
+    // Serves HTTPS with `tls` from the next listen() on.
+    void setTls(const QSslConfiguration &tls);
+    bool isTls() const { return m_tls; }
     // Returns the port (useful with port 0); failure names the address and port.
     Result<quint16> listen(const QHostAddress &address, quint16 port);
     quint16 port() const { return m_port; }
@@ -65,6 +69,7 @@ private:
     std::unique_ptr<QHttpServer> m_http;
     AccessControl m_access;
     quint16 m_port = 0;
+    bool m_tls = false;
 };
 
 } // namespace arena

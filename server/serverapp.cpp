@@ -16,6 +16,7 @@
 #include "server/playerservice.h"
 #include "server/rooms/roomtyperegistry.h"
 #include "server/serverlog.h"
+#include "server/tlsconfig.h"
 #include "server/sessions/sessionmanager.h"
 #include "server/workers/remoteroom.h"
 #include "server/workers/workerhandle.h"
@@ -156,6 +157,22 @@ Result<void> ServerApp::init(const Config &config)
         return Error{QStringLiteral("invalid_config"), QStringLiteral("admin-bind: \"%1\" is not an IP address")
                                                            .arg(config.stringValue(QStringLiteral("admin-bind")))};
 
+    // TLS for the player and admin ports: both files or neither.
+    std::optional<QSslConfiguration> tls;
+    const QString tlsCert = config.stringValue(QStringLiteral("tls-cert"));
+    const QString tlsKey = config.stringValue(QStringLiteral("tls-key"));
+    if (tlsCert.isEmpty() != tlsKey.isEmpty())
+        return Error{QStringLiteral("invalid_config"), QStringLiteral("tls-cert and tls-key go together: give both or neither")};
+    if (!tlsCert.isEmpty()) {
+        auto loaded = loadServerTls(tlsCert, tlsKey);
+        if (!loaded.ok())
+            return loaded.error();
+        tls = loaded.value();
+    }
+    const QString tlsPorts = config.stringValue(QStringLiteral("tls-ports"));
+    const bool playerTls = tls && tlsPorts != QLatin1String("admin");
+    const bool adminTls = tls && tlsPorts != QLatin1String("player");
+
     AccessControl access;
     const QString tokenFile = config.stringValue(QStringLiteral("admin-token-file"));
     if (!tokenFile.isEmpty()) {
@@ -265,12 +282,20 @@ Result<void> ServerApp::init(const Config &config)
     registerWorkerRoutes();
     registerDrainRoutes();
     registerSessionRoutes();
+    if (adminTls)
+        m_admin->setTls(*tls);
     if (auto port = m_admin->listen(adminAddress, quint16(config.intValue(QStringLiteral("admin-port")))); !port.ok())
         return port.error();
-    const auto transport = config.stringValue(QStringLiteral("player-transport")) == QLatin1String("qt")
+    auto transport = config.stringValue(QStringLiteral("player-transport")) == QLatin1String("qt")
         ? PlayerGateway::Transport::Qt
         : PlayerGateway::Transport::Native;
-    m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), transport, this);
+    if (playerTls && transport == PlayerGateway::Transport::Native) {
+        qCInfo(lcServer) << "TLS on the player port: it runs on the qt transport (the native one is plain TCP only)";
+        transport = PlayerGateway::Transport::Qt;
+    }
+    m_tlsPorts = {playerTls, adminTls};
+    m_gateway = new PlayerGateway(*m_players, limits, config.duration(QStringLiteral("hello-timeout")), transport,
+                                  playerTls ? tls : std::nullopt, this);
     if (auto port = m_gateway->listen(playerAddress, quint16(config.intValue(QStringLiteral("player-port"))));
         !port.ok())
         return port.error();
@@ -877,6 +902,8 @@ QJsonObject ServerApp::health() const
         {QStringLiteral("workers"), m_workers ? m_workers->stats().value(QStringLiteral("pool")) : QJsonValue()},
         {QStringLiteral("store"), store},
         {QStringLiteral("tasks"), m_tasks.toJson()},
+        {QStringLiteral("tls"), QJsonObject{{QStringLiteral("player"), m_tlsPorts.player},
+                                           {QStringLiteral("admin"), m_tlsPorts.admin}}},
     };
     if (m_players && m_players->cluster()) {
         // Players of other instances in rooms here, and rooms elsewhere holding players of this one.

@@ -114,6 +114,11 @@ private:
     std::chrono::milliseconds m_shutdownDeadline{30000};
     std::chrono::milliseconds m_cleanupInterval{60000};
     bool m_shuttingDown = false;
+    struct TlsPorts
+    {
+        bool player = false;
+        bool admin = false;
+    } m_tlsPorts; // which ports serve TLS (--tls-cert, --tls-ports)
 
     // Result of the latest store round trip, for /health.
     QDateTime m_lastStoreCheck;

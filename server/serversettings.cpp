@@ -54,6 +54,17 @@ QList<SettingSpec> serverSettings()
                              QStringLiteral("Admin HTTP port (health, metrics, actions); 0 picks a free port"), 0, 65535),
         SettingSpec::string(QStringLiteral("admin-bind"), QStringLiteral("127.0.0.1"),
                             QStringLiteral("Address the admin port listens on (0.0.0.0 for every interface)")),
+        SettingSpec::filePath(QStringLiteral("tls-cert"), QString(),
+                              QStringLiteral("PEM certificate chain (the server's first) for TLS on the player and admin "
+                                             "ports (wss://, https://); with tls-key. Empty: plain TCP"),
+                              true),
+        SettingSpec::filePath(QStringLiteral("tls-key"), QString(),
+                              QStringLiteral("PEM private key (unencrypted) of tls-cert"), true),
+        SettingSpec::enumeration(QStringLiteral("tls-ports"),
+                                 {QStringLiteral("both"), QStringLiteral("player"), QStringLiteral("admin")},
+                                 QStringLiteral("both"),
+                                 QStringLiteral("Which ports serve TLS when tls-cert is set (the player port then uses "
+                                                "the qt transport)")),
         SettingSpec::url(QStringLiteral("redis"), QString(),
                          QStringLiteral("Redis URL redis://[user:password@]host[:port][/db]; "
                                         "empty runs on the embedded in-memory store"),

@@ -19,17 +19,27 @@
 namespace arena {
 
 PlayerGateway::PlayerGateway(PlayerService &players, ConnectionLimits limits,
-                             std::chrono::milliseconds handshakeTimeout, Transport transport, QObject *parent)
+                             std::chrono::milliseconds handshakeTimeout, Transport transport,
+                             std::optional<QSslConfiguration> tls, QObject *parent)
     : QObject(parent), m_players(players), m_limits(limits)
 {
     // The handshake timeout bounds the WebSocket upgrade itself; the hello that follows has its own.
-    if (transport == Transport::Native) {
+    if (transport == Transport::Native && !tls) {
         m_native = new NativeWebSocketServer(
             m_limits.maxMessageBytes, handshakeTimeout,
             [this](std::unique_ptr<NativeWebSocketTransport> upgraded) { adopt(std::move(upgraded)); }, this);
         return;
     }
-    m_server = new QWebSocketServer(QStringLiteral("arena-server"), QWebSocketServer::NonSecureMode, this);
+    m_server = new QWebSocketServer(QStringLiteral("arena-server"),
+                                    tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode, this);
+    if (tls) {
+        m_server->setSslConfiguration(*tls);
+        // A client that gives up during the TLS handshake (wrong port, untrusted certificate) is its own
+        // problem: a debug line, not a warning per attempt.
+        connect(m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
+            qCDebug(lcServer) << "TLS handshake on the player port failed:" << errors;
+        });
+    }
     m_flusher = new WriteFlusher(this);
     m_server->setHandshakeTimeout(handshakeTimeout);
     connect(m_server, &QWebSocketServer::newConnection, this, &PlayerGateway::onNewConnection);

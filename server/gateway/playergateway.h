@@ -8,8 +8,10 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <chrono>
+#include <optional>
 
 class QWebSocketServer;
 
@@ -31,8 +33,10 @@ public:
         Qt,     // QWebSocketServer and a QWebSocket per connection
     };
 
+    // With `tls`, the port serves wss:// (on the Qt transport, whichever `transport` says).
     PlayerGateway(PlayerService &players, ConnectionLimits limits, std::chrono::milliseconds handshakeTimeout,
-                  Transport transport = Transport::Native, QObject *parent = nullptr);
+                  Transport transport = Transport::Native, std::optional<QSslConfiguration> tls = std::nullopt,
+                  QObject *parent = nullptr);
     ~PlayerGateway() override;
 
     // Returns the port (useful with port 0); failure names the address and port.

@@ -49,6 +49,8 @@ void PlayerClient::connectSocket(protocol::Hello hello)
     m_pendingHello = hello;
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
     m_socket->setMaxAllowedIncomingMessageSize(quint64(protocol::DecodeLimits::trusted().maxMessageBytes));
+    if (m_ssl)
+        m_socket->setSslConfiguration(*m_ssl);
     connect(m_socket, &QWebSocket::connected, this, [this] {
         setState(State::AwaitingWelcome);
         protocol::Hello h = m_pendingHello;

@@ -8,9 +8,11 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 class QWebSocket;
 
@@ -34,6 +36,9 @@ public:
     void open(const QUrl &url, const QString &playerId = {}, const QString &token = {});
     // Reconnects (to `url` when given, else the same server) and resumes with the session's token.
     void resume(const QUrl &url = {});
+    // TLS settings for wss:// URLs from the next open() or resume() on (e.g. the CA that signed a
+    // private server's certificate). Without, the system's trust store applies.
+    void setSslConfiguration(const QSslConfiguration &configuration) { m_ssl = configuration; }
     // Closes the connection (close code 1000).
     void close();
     // Drops the TCP connection without a close frame (tests of resume).
@@ -71,6 +76,7 @@ private:
     void setState(State state);
 
     QWebSocket *m_socket = nullptr;
+    std::optional<QSslConfiguration> m_ssl;
     QUrl m_url;
     State m_state = State::Disconnected;
     protocol::Welcome m_welcome;
