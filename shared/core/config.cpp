@@ -247,6 +247,7 @@ void Config::readConfigFile(const QString &path, const QString &origin)
     const QStringList lines = text.split(QLatin1Char('\n'));
 
     QString prefix;
+    bool otherProgram = false; // in a section of another Arena program: its lines are not ours
     QHash<QString, int> seen;
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const int lineNo = int(i) + 1;
@@ -263,9 +264,14 @@ void Config::readConfigFile(const QString &path, const QString &origin)
                 prefix.clear();
                 continue;
             }
-            prefix = section + QLatin1Char('-');
+            // [arena-server], [arena-agent], ...: settings of that program only, so that one file can
+            // configure the server and the agent of an instance.
+            otherProgram = section.startsWith(QLatin1String("arena-")) && section != m_binaryName;
+            prefix = section == m_binaryName ? QString() : section + QLatin1Char('-');
             continue;
         }
+        if (otherProgram)
+            continue;
         const qsizetype equals = line.indexOf(QLatin1Char('='));
         if (equals <= 0) {
             m_errors.append(QStringLiteral("%1: expected \"key = value\", got \"%2\"").arg(lineOrigin, line));
@@ -346,7 +352,10 @@ QString Config::configTemplate() const
     QTextStream out(&text);
     out << "# " << versionText() << ": every setting, commented out at its default.\n"
         << "# Uncomment a line to change it. Precedence: command line > environment > this file > default.\n"
-        << "# Durations: 1500ms, 30s, 5m, 1h. Booleans: true or false. Lists: comma-separated.\n";
+        << "# Durations: 1500ms, 30s, 5m, 1h. Booleans: true or false. Lists: comma-separated.\n"
+        << "# Settings under [" << m_binaryName << "] are read by " << m_binaryName
+        << " only, so one file may hold the sections of several programs.\n"
+        << "\n[" << m_binaryName << "]\n";
     for (const Entry &e : m_entries) {
         const SettingSpec &s = e.spec;
         out << "\n# " << s.description << "\n# " << s.typeDescription() << "; env " << s.envName() << '\n';

@@ -82,6 +82,7 @@ private slots:
     void version();
     void earlyExit();
     void printConfigRoundTrips();
+    void programSectionsShareAFile();
     void summaryHidesPasswords();
     void wrongGetterIsReported();
     void badSpecsAreReported();
@@ -566,6 +567,42 @@ void TestConfig::printConfigRoundTrips()
         QCOMPARE(all.source(spec.key), ConfigSource::ConfigFile);
         QCOMPARE(all.value(spec.key), asPrinted.value(spec.key));
     }
+    QVERIFY(text.contains(QStringLiteral("\n[arena-server]\n")));
+}
+
+void TestConfig::programSectionsShareAFile()
+{
+    // One file for the server and the agent of an instance: each reads its own section and skips the
+    // other's, whose keys it would not know.
+    const QString ini = writeIni(QStringLiteral("eu1.conf"), R"(
+[arena-server]
+player-port = 4700
+log-format = json
+[arena-agent]
+server = http://127.0.0.1:4701
+interval = 2s
+)");
+    Config server(serverSpecs());
+    QVERIFY2(server.load(argv({"--config", qPrintable(ini)}), QProcessEnvironment()).ok(),
+             qPrintable(server.errors().join(QLatin1Char('\n'))));
+    QCOMPARE(server.intValue(QStringLiteral("player-port")), 4700);
+    QCOMPARE(server.stringValue(QStringLiteral("log-format")), QStringLiteral("json"));
+
+    const QList<SettingSpec> agentSpecs{
+        SettingSpec::url(QStringLiteral("server"), QStringLiteral("http://127.0.0.1:4601"), QStringLiteral("Server.")),
+        SettingSpec::duration(QStringLiteral("interval"), 1s, QStringLiteral("Interval.")),
+    };
+    Config agent(agentSpecs);
+    QVERIFY2(agent.load({QStringLiteral("/usr/bin/arena-agent"), QStringLiteral("--config"), ini}, QProcessEnvironment()).ok(),
+             qPrintable(agent.errors().join(QLatin1Char('\n'))));
+    QCOMPARE(agent.urlValue(QStringLiteral("server")), QUrl(QStringLiteral("http://127.0.0.1:4701")));
+    QCOMPARE(agent.duration(QStringLiteral("interval")), std::chrono::milliseconds(2000));
+
+    // Outside any program's section, a key the program does not know is still an error.
+    const QString stray = writeIni(QStringLiteral("stray.conf"), "interval = 2s\n[arena-server]\nplayer-port = 1\n");
+    Config strict(serverSpecs());
+    QVERIFY(!strict.load(argv({"--config", qPrintable(stray)}), QProcessEnvironment()).ok());
+    QVERIFY(strict.errors().join(QLatin1Char(' ')).contains(QStringLiteral("interval")));
 }
 
 void TestConfig::earlyExit()
