@@ -196,6 +196,8 @@ void ClusterRooms::onRecord(const QString &from, const QByteArray &record)
         qCWarning(lcServer) << "dropped a malformed bus record from instance" << from;
         return;
     }
+    if (kind != Kind::Leaving)
+        m_gone.remove(from); // it speaks: whatever was given up of it, it is back
     const auto str = [&f](int i) { return QString::fromUtf8(f.value(i)); };
     const auto need = [&](int n) {
         if (f.size() >= n)
@@ -565,12 +567,17 @@ void ClusterRooms::handOver(std::chrono::milliseconds grace,
     const auto finished = [this, pending, chooseHost] {
         if (--pending->waiting > 0)
             return;
+        // Every instance that hears of a room here hears that this one leaves, after the room (one
+        // publish each, in order): the adopter then knows this instance's players are orphans.
+        QSet<QString> told = peers();
         for (qsizetype i = 0; i < pending->rooms.size(); ++i) {
             const QString host = chooseHost(pending->homes.at(i));
-            if (!host.isEmpty())
-                sendRecord(host, encodeRecord(Kind::Adopt, {pending->rooms.at(i).toUtf8()}));
+            if (host.isEmpty())
+                continue;
+            sendRecord(host, encodeRecord(Kind::Adopt, {pending->rooms.at(i).toUtf8()}));
+            told.insert(host);
         }
-        for (const QString &peer : peers())
+        for (const QString &peer : std::as_const(told))
             sendRecord(peer, encodeRecord(Kind::Leaving, {}));
         qCInfo(lcServer) << "handed over" << pending->rooms.size() << "rooms and the sessions of this instance";
         m_leaving = true;
@@ -793,7 +800,7 @@ void ClusterRooms::adopted(const QString &roomId, const Result<RoomAdoption::Out
         }
         // A player of another live instance gets a stand-in that talks to its home; one whose home died
         // with the host (or before) an orphan's, kept for the resume grace.
-        const bool orphan = m.home.isEmpty() || m.home == room.previousHost;
+        const bool orphan = m.home.isEmpty() || m.home == room.previousHost || m_gone.contains(m.home);
         Session &standInSession = standIn(orphan ? QString() : m.home, m.sessionId, m.playerId);
         if (orphan)
             m_standIns.value(m.sessionId)->orphanedAt = now;
@@ -1121,6 +1128,7 @@ void ClusterRooms::checkPeers()
 
 void ClusterRooms::peerGone(const QString &peer, const char *why)
 {
+    m_gone.insert(peer);
     int dropped = 0;
     for (const auto &s : std::as_const(m_standIns))
         dropped += s->session.home == peer ? 1 : 0;

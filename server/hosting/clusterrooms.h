@@ -183,6 +183,9 @@ private:
     QHash<QString, QSet<QString>> m_adopting; // rooms being adopted → sessions here waiting for them
     std::function<void(const Match &)> m_hostMatch;
     bool m_leaving = false; // handed over at shutdown: sends nothing more
+    // Instances given up (peerGone) and not heard from since: players whose home is one of them are
+    // orphans in a room adopted here.
+    QSet<QString> m_gone;
     std::chrono::milliseconds m_resumeGrace{std::chrono::minutes(5)};
     QSet<QString> m_resyncQueued;       // peers a resync is planned with
     QHash<QString, int> m_missing;      // peers whose lease record the last checks did not find
