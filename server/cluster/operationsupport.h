@@ -31,6 +31,37 @@ inline std::optional<Reply> unlessEpoch(MemoryData &data, const QByteArray &key,
     return std::nullopt;
 }
 
+// A refusal of a takeover script: {0, reason}.
+inline Reply refusal(const char *reason)
+{
+    return Reply::array({Reply::integer(0), Reply::string(reason)});
+}
+
+// The takeover check of session.claim and room.adopt: the record `record` must still name `owner` and
+// `epoch` as read by the caller (else "moved"), and that registration must be gone: no owner (an
+// orphan), or a lease record `ownerLease` that holds another epoch or none (else "alive"). nullopt
+// when the entity may be taken over; else the refusal, or the store's failure.
+inline std::optional<Reply> unlessOwnerGone(MemoryData &data, const QByteArray &record, const QByteArray &ownerLease,
+                                            const QByteArray &owner, const QByteArray &epoch)
+{
+    const auto recordOwner = data.hget(record, "instance");
+    if (!recordOwner.ok())
+        return storeFailure(recordOwner);
+    const auto recordEpoch = data.hget(record, "epoch");
+    if (!recordEpoch.ok())
+        return storeFailure(recordEpoch);
+    if (recordOwner.value().value_or(QByteArray()) != owner || recordEpoch.value().value_or(QByteArray()) != epoch)
+        return refusal("moved");
+    if (owner.isEmpty())
+        return std::nullopt;
+    const auto leaseEpoch = data.hget(ownerLease, "epoch");
+    if (!leaseEpoch.ok())
+        return storeFailure(leaseEpoch);
+    if (leaseEpoch.value() && *leaseEpoch.value() == epoch)
+        return refusal("alive");
+    return std::nullopt;
+}
+
 // Moves `member` from the set `from` to the set `to` (SREM, then SADD): nullopt, or the store's failure.
 inline std::optional<Reply> moveMember(MemoryData &data, const QByteArray &from, const QByteArray &to,
                                        const QByteArray &member)

@@ -13,6 +13,7 @@ namespace arena {
 
 namespace {
 
+using clusterops::refusal;
 using clusterops::storeFailure;
 using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
@@ -21,11 +22,6 @@ using Args = StateStore::Args;
 QByteArray roomsIndex(const QString &instance)
 {
     return "instance:" + instance.toUtf8() + ":rooms";
-}
-
-Reply refused(const char *reason)
-{
-    return Reply::array({Reply::integer(0), Reply::string(reason)});
 }
 
 } // namespace
@@ -59,27 +55,12 @@ return {1}
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 7 || args.size() != 5)
             return Reply::error("ERR room.adopt needs 7 keys and 5 arguments");
-        if (std::optional<Reply> stale = unlessEpoch(data, keys[1], args[3], refused("stale")))
+        if (std::optional<Reply> stale = unlessEpoch(data, keys[1], args[3], refusal("stale")))
             return *stale;
         if (!data.exists(keys[0]))
-            return refused("gone");
-        const auto host = data.hget(keys[0], "instance");
-        const auto epoch = data.hget(keys[0], "epoch");
-        if (!host.ok())
-            return storeFailure(host);
-        if (!epoch.ok())
-            return storeFailure(epoch);
-        const QByteArray h = host.value().value_or(QByteArray());
-        const QByteArray e = epoch.value().value_or(QByteArray());
-        if (h != args[0] || e != args[1])
-            return refused("moved");
-        if (!h.isEmpty()) {
-            const auto hostEpoch = data.hget(keys[2], "epoch");
-            if (!hostEpoch.ok())
-                return storeFailure(hostEpoch);
-            if (hostEpoch.value() && *hostEpoch.value() == e)
-                return refused("alive");
-        }
+            return refusal("gone");
+        if (std::optional<Reply> refused = clusterops::unlessOwnerGone(data, keys[0], keys[2], args[0], args[1]))
+            return *refused;
         if (const auto r = data.hset(keys[0], {{"instance", args[2]}, {"epoch", args[3]}}); !r.ok())
             return storeFailure(r);
         for (int k : {0, 5, 6})

@@ -11,6 +11,7 @@ namespace arena {
 
 namespace {
 
+using clusterops::refusal;
 using clusterops::storeFailure;
 using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
@@ -24,21 +25,6 @@ QByteArray sessionKey(const QString &sid)
 QByteArray sessionsIndex(const QString &instance)
 {
     return "instance:" + instance.toUtf8() + ":sessions";
-}
-
-Reply refused(const char *reason)
-{
-    return Reply::array({Reply::integer(0), Reply::string(reason)});
-}
-
-std::optional<QByteArray> field(MemoryData &data, const QByteArray &key, const char *name, Reply &error)
-{
-    const auto value = data.hget(key, name);
-    if (!value.ok()) {
-        error = storeFailure(value);
-        return std::nullopt;
-    }
-    return value.value().value_or(QByteArray());
 }
 
 } // namespace
@@ -71,27 +57,15 @@ return {1}
     op.memory = [](MemoryData &data, const Keys &keys, const Args &args) -> Reply {
         if (keys.size() != 5 || args.size() != 8)
             return Reply::error("ERR session.claim needs 5 keys and 8 arguments");
-        if (std::optional<Reply> stale = unlessEpoch(data, keys[1], args[4], refused("stale")))
+        if (std::optional<Reply> stale = unlessEpoch(data, keys[1], args[4], refusal("stale")))
             return *stale;
-        Reply error;
         const auto token = data.hget(keys[0], "token");
         if (!token.ok())
             return storeFailure(token);
         if (!token.value() || *token.value() != args[0])
-            return refused("gone");
-        const auto owner = field(data, keys[0], "instance", error);
-        const auto epoch = owner ? field(data, keys[0], "epoch", error) : std::nullopt;
-        if (!owner || !epoch)
-            return error;
-        if (*owner != args[1] || *epoch != args[2])
-            return refused("moved");
-        if (!owner->isEmpty()) {
-            const auto ownerEpoch = data.hget(keys[2], "epoch");
-            if (!ownerEpoch.ok())
-                return storeFailure(ownerEpoch);
-            if (ownerEpoch.value() && *ownerEpoch.value() == *epoch)
-                return refused("alive");
-        }
+            return refusal("gone");
+        if (std::optional<Reply> refused = clusterops::unlessOwnerGone(data, keys[0], keys[2], args[1], args[2]))
+            return *refused;
         if (const auto r = data.hset(keys[0], {{"instance", args[3]}, {"epoch", args[4]}, {"token", args[5]}}); !r.ok())
             return storeFailure(r);
         if (const auto r = data.expire(keys[0], args[6].toLongLong()); !r.ok())

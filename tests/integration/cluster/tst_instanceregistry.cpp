@@ -1,6 +1,8 @@
 // The instance registry: its operations on MemoryStore and on a real redis-server (register, renew and
 // release fenced by epoch; another process's live record refused; an epoch never handed out twice; a
-// dead host's room adopted by exactly one of two instances trying at once, an orphaned room by anyone;
+// a dead owner's session claimed with its resume token (never while the owner lives, never with a wrong
+// or spent token); a dead host's room adopted by exactly one of two instances trying at once, an orphaned
+// room by anyone;
 // match placement on the least-loaded live instance that is not draining),
 // InstanceRegistry itself (lost when its record is taken over or it misses its TTL, then registered
 // again with a new epoch; released at stop), and real arena-server processes on one Redis: the record
@@ -13,6 +15,7 @@
 #include "server/cluster/registryoperations.h"
 #include "server/cluster/roomadoption.h"
 #include "server/cluster/roomkeys.h"
+#include "server/cluster/sessionclaim.h"
 #include "shared/store/memorydata.h"
 #include "shared/store/memorystore.h"
 #include "shared/store/redisstore.h"
@@ -242,6 +245,71 @@ private Q_SLOTS:
         // No lease record at all (a Redis restarted empty): refused until the instance registers again.
         QVERIFY(del(*store, record));
         QCOMPARE(write("room:r1", {{"clients", "1"}}, {}), OwnedWrites::Outcome::StaleEpoch);
+    }
+
+    void deadOwnersSessionIsClaimedOnce()
+    {
+        auto store = makeStore();
+        QVERIFY(store);
+        const auto registerAs = [&](const char *id) {
+            const QString name = QString::fromLatin1(id);
+            return run(*store, RegistryOperations::RegisterName,
+                       {InstanceRegistry::recordKey(name), InstanceRegistry::epochKey(name)},
+                       {QByteArray("p-") + id, "60000", "1000", "1"})->elements().at(1).toInteger();
+        };
+        QCOMPARE(registerAs("a"), 1);
+        QCOMPARE(registerAs("b"), 1);
+        const QString token = QStringLiteral("s-1.secret");
+        QVERIFY(hsetRaw(*store, "session:s-1",
+                        {{"player", "ann"}, {"instance", "a"}, {"epoch", "1"}, {"created", "5"},
+                         {"token", SessionClaim::tokenHash(token)}, {"rooms", "r-1,r-2"}}));
+        QVERIFY(test::awaitCallback<Result<qint64>>([&](auto cb) { store->sadd("instance:a:sessions", {"s-1"}, store.get(), cb); })
+                    .value_or(Error{}).ok());
+        SessionClaim byB(*store, QStringLiteral("b"));
+        const auto claim = [&](const QString &resumeToken, qint64 epoch) {
+            return test::awaitCallback<Result<SessionClaim::Claimed>>([&](auto cb) {
+                byB.claim(resumeToken, QStringLiteral("s-1.next"), epoch, 60000, cb);
+            }).value_or(Error{QStringLiteral("timeout"), QString()});
+        };
+        // Its owner holds its lease: retry later. A wrong secret or no session: expired.
+        Result<SessionClaim::Claimed> c = claim(token, 1);
+        QVERIFY(!c.ok());
+        QCOMPARE(c.error().code, QStringLiteral("unavailable"));
+        c = claim(QStringLiteral("s-1.wrong"), 1);
+        QCOMPARE(c.error().code, QStringLiteral("session_expired"));
+        c = claim(QStringLiteral("s-9.secret"), 1);
+        QCOMPARE(c.error().code, QStringLiteral("session_expired"));
+        // A stale registration of the claimer is refused too.
+        c = claim(token, 7);
+        QCOMPARE(c.error().code, QStringLiteral("unavailable"));
+        QCOMPARE(hgetAll(*store, "session:s-1").value("instance"), QByteArray("a"));
+
+        // a is gone: b claims it, with what the record said, and the record and index are b's now.
+        QCOMPARE(run(*store, RegistryOperations::ReleaseName, {InstanceRegistry::recordKey(QStringLiteral("a"))}, {"1"})
+                     ->toInteger(),
+                 1);
+        c = claim(token, 1);
+        QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error().message));
+        QCOMPARE(c->playerId, QStringLiteral("ann"));
+        QCOMPARE(c->rooms, (QStringList{QStringLiteral("r-1"), QStringLiteral("r-2")}));
+        QCOMPARE(c->previousOwner, QStringLiteral("a"));
+        const StateStore::Fields record = hgetAll(*store, "session:s-1");
+        QCOMPARE(record.value("instance"), QByteArray("b"));
+        QCOMPARE(record.value("token"), SessionClaim::tokenHash(QStringLiteral("s-1.next")));
+        QVERIFY(members(*store, "instance:a:sessions").isEmpty());
+        QCOMPARE(members(*store, "instance:b:sessions"), StateStore::Keys{"s-1"});
+        // The old token is spent; the new one names a live owner (b itself).
+        QCOMPARE(claim(token, 1).error().code, QStringLiteral("session_expired"));
+        QCOMPARE(claim(QStringLiteral("s-1.next"), 1).error().code, QStringLiteral("unavailable"));
+
+        // The sweep's orphan: only with the right owner; then anyone may claim it.
+        QCOMPARE(run(*store, SessionClaim::OrphanName, {"session:s-1"}, {"a", "60000"})->toInteger(), 0);
+        QCOMPARE(run(*store, SessionClaim::OrphanName, {"session:s-1"}, {"b", "60000"})->toInteger(), 1);
+        QCOMPARE(hgetAll(*store, "session:s-1").value("instance"), QByteArray());
+        QVERIFY(ttl(*store, "session:s-1") > 0);
+        c = claim(QStringLiteral("s-1.next"), 1);
+        QVERIFY(c.ok());
+        QCOMPARE(c->previousOwner, QString());
     }
 
     void deadHostsRoomIsAdoptedOnce()
