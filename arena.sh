@@ -156,8 +156,10 @@ demo_stop() {
 demo() {
     local once=0
     [ "${1:-}" = "--once" ] && once=1
-    setup
-    build
+    if [ "${ARENA_DEMO_PREBUILT:-0}" != 1 ]; then # tst_demo runs it on the build under test
+        setup
+        build
+    fi
     DEMO_DIR="$(mktemp -d /tmp/arena-demo.XXXXXX)"
     trap demo_stop EXIT
     trap 'exit 130' INT TERM
