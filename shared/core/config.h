@@ -29,8 +29,9 @@ enum class ConfigSource { Default, ConfigFile, Environment, CommandLine };
 // INI file: "key = value" lines with the keys as on the command line ("player-port = 4600");
 // '#' or ';' starts a comment line; a value may be wrapped in double quotes; a "[section]" header
 // prefixes the keys below it with "section-", so "[log]" + "format = json" sets log-format. A section
-// named after a program ("[arena-server]", "[arena-agent]") holds that program's settings, unprefixed;
-// the other programs skip it, so one file can serve the server and the agent of an instance.
+// named after a program ("[arena-server]", "[arena-agent]": the name it was started as) holds that
+// program's settings, unprefixed; the other programs skip it, so one file can serve the server and the
+// agent of an instance.
 // Unknown keys and keys given twice are errors. Relative file paths in the INI file are resolved
 // against the file's directory. Boolean settings are flags on the command line (--json, --no-json)
 // and true/false, yes/no, on/off or 1/0 elsewhere; string lists are comma-separated (or the option
