@@ -59,7 +59,10 @@ public:
     // Server side.
     Result<LiveRoom *> createRoom(const CreateOptions &options);
     // A room of a dead instance taken over here (ClusterRooms, after RoomAdoption claimed it): `room` as
-    // its record and snapshot described it.
+    // its record and snapshot described it. Restores it from the snapshot (Room::restore) with `members`
+    // (own sessions or stand-ins) in it; each gets `joined`, then `match_restored`. Refused when the type
+    // is unknown, the snapshot is not JSON or the logic refuses it: then nothing is hosted and the room's
+    // keys are removed.
     Result<LiveRoom *> restoreRoom(const RoomAdoption::Room &room, const QList<Session *> &members);
     // Removes the session from every room it is in (its session ended).
     void removeFromAll(Session &session, const QString &reason);
