@@ -70,7 +70,7 @@ QString LoadGenerator::Progress::toText() const
 }
 
 LoadGenerator::LoadGenerator(LoadTestOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options))
+    : QObject(parent), m_options(std::move(options)), m_tls(m_options.tlsConfiguration())
 {
     m_report.options = m_options;
     m_connectTimer = makeTimer(this, false, Qt::PreciseTimer);
@@ -233,6 +233,8 @@ void LoadGenerator::findServerPid(std::function<void()> next)
     QUrl healthUrl = m_options.adminUrl;
     healthUrl.setPath(QStringLiteral("/health"));
     QNetworkRequest request(healthUrl);
+    if (!m_options.caFile.isEmpty())
+        request.setSslConfiguration(m_tls);
     request.setTransferTimeout(ProbeTimeoutMs);
     QNetworkReply *reply = m_network->get(request);
     connect(reply, &QNetworkReply::finished, this, [this, reply, healthUrl, next = std::move(next)] {
@@ -319,6 +321,8 @@ void LoadGenerator::openDue()
 void LoadGenerator::openPlayer(Player &player)
 {
     player.client = new PlayerClient(this);
+    if (!m_options.caFile.isEmpty())
+        player.client->setSslConfiguration(m_tls);
     Player *p = &player;
     connect(player.client, &PlayerClient::welcomed, this,
             [this, p](const protocol::Welcome &welcome) { onWelcomed(*p, welcome); });

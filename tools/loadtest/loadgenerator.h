@@ -129,6 +129,7 @@ private:
     qint64 nowNs() const { return m_clock.nsecsElapsed(); }
 
     LoadTestOptions m_options;
+    QSslConfiguration m_tls; // m_options.tlsConfiguration(), built once
     LoadReport m_report;
     Phase m_phase = Phase::Idle;
     QElapsedTimer m_clock;

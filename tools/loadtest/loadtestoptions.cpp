@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QHostAddress>
 #include <QRandomGenerator>
+#include <QSslCertificate>
 
 #include <cmath>
 #include <optional>
@@ -128,6 +129,10 @@ void LoadTestOptions::addOptions(QCommandLineParser &parser)
     option(QStringLiteral("admin-url"),
            QStringLiteral("Admin API of the server (e.g. http://127.0.0.1:4601): its pid is read from /health."),
            QStringLiteral("url"));
+    option(QStringLiteral("ca-file"),
+           QStringLiteral("PEM certificates to trust for wss:// and https:// URLs (a server with a private "
+                          "certificate), besides the system's."),
+           QStringLiteral("file"));
     option(QStringLiteral("max-error-rate"),
            QStringLiteral("Exit with 1 when (errors + disconnects) / (clients + messages sent) is above this."),
            QStringLiteral("fraction"), QString::number(d.maxErrorRate));
@@ -179,6 +184,8 @@ Result<LoadTestOptions> LoadTestOptions::fromParser(const QCommandLineParser &pa
     o.json = parser.isSet(QStringLiteral("json"));
     o.quiet = parser.isSet(QStringLiteral("quiet"));
     o.noDelay = !parser.isSet(QStringLiteral("nagle"));
+    if (parser.isSet(QStringLiteral("ca-file")))
+        o.caFile = parser.value(QStringLiteral("ca-file"));
     if (parser.isSet(QStringLiteral("admin-url")))
         o.adminUrl = QUrl(parser.value(QStringLiteral("admin-url")), QUrl::StrictMode);
 
@@ -225,6 +232,14 @@ Result<LoadTestOptions> LoadTestOptions::fromParser(const QCommandLineParser &pa
     return o;
 }
 
+QSslConfiguration LoadTestOptions::tlsConfiguration() const
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!caFile.isEmpty())
+        tls.setCaCertificates(tls.caCertificates() + QSslCertificate::fromPath(caFile));
+    return tls;
+}
+
 Result<void> LoadTestOptions::validate() const
 {
     for (const QUrl &url : urls) {
@@ -238,13 +253,16 @@ Result<void> LoadTestOptions::validate() const
                                 .arg(url.host()));
     }
     if (!adminUrl.isEmpty()) {
-        if (!adminUrl.isValid() || adminUrl.scheme() != QLatin1String("http") || adminUrl.host().isEmpty())
-            return badUsage(QStringLiteral("--admin-url: expected http://host:port, got \"%1\"")
+        if (!adminUrl.isValid() || (adminUrl.scheme() != QLatin1String("http") && adminUrl.scheme() != QLatin1String("https"))
+            || adminUrl.host().isEmpty())
+            return badUsage(QStringLiteral("--admin-url: expected http://host:port or https://host:port, got \"%1\"")
                                 .arg(adminUrl.toString()));
         if (!allowRemote && !isLoopbackHost(adminUrl.host()))
             return badUsage(QStringLiteral("--admin-url: %1 is not a loopback address; pass --allow-remote")
                                 .arg(adminUrl.host()));
     }
+    if (!caFile.isEmpty() && QSslCertificate::fromPath(caFile).isEmpty())
+        return badUsage(QStringLiteral("--ca-file: %1 holds no PEM certificate").arg(caFile));
     if (clients < 1 || clients > 100000)
         return badUsage(QStringLiteral("--clients must be 1 to 100000"));
     if (roomSize < 1 || roomSize > 256)

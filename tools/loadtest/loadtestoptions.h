@@ -4,6 +4,7 @@
 #include "shared/result.h"
 
 #include <QString>
+#include <QSslConfiguration>
 #include <QUrl>
 
 class QCommandLineParser;
@@ -36,6 +37,9 @@ struct LoadTestOptions
     qint64 serverPid = 0;         // 0: unknown (or read from the admin API)
     QList<qint64> watchPids;      // more processes to measure over the send phase (other instances, Redis)
     QUrl adminUrl;                // http://127.0.0.1:4601, to find the server's pid from /health
+    QString caFile;               // PEM certificates to trust for wss:// and https:// (a private CA)
+    // The TLS settings for wss:// and https:// URLs: the system's trust store, plus caFile's certificates.
+    QSslConfiguration tlsConfiguration() const;
     double maxErrorRate = 0.01;   // (errors + disconnects) / (clients + messages sent)
     bool allowRemote = false;
     bool json = false;

@@ -1,6 +1,6 @@
 // TLS on the player and admin ports, with a real arena-server and a certificate made by openssl for
 // this run: a player that trusts the certificate connects over wss:// and plays, /health over https://
-// says which ports serve TLS, a client that does not trust it and a plain ws:// or http:// client get
+// says which ports serve TLS, arena-loadtest plays given --ca-file, a client that does not trust it and a plain ws:// or http:// client get
 // nowhere, --tls-ports keeps the other port plain, an arena-agent reads the https:// admin API when it
 // is told whom to trust (--server-ca-file) and reports the server down when not, and bad TLS settings
 // stop the server at start with a message that names the problem.
@@ -169,6 +169,28 @@ private Q_SLOTS:
         QCOMPARE(get(QUrl(QStringLiteral("https://127.0.0.1:%1/health").arg(server.adminPort())), m_trusting)
                      .json.value(QStringLiteral("sessions")).toInt(),
                  2);
+
+        // arena-loadtest too, given the certificate to trust (players over wss://, the server's pid over
+        // https://), and not without it.
+        const QString wssUrl = wss.toString();
+        const QString adminUrl = QStringLiteral("https://127.0.0.1:%1").arg(server.adminPort());
+        QProcess load;
+        load.start(QStringLiteral(ARENA_LOADTEST_BINARY),
+                   {QStringLiteral("--url"), wssUrl, QStringLiteral("--admin-url"), adminUrl, QStringLiteral("--ca-file"),
+                    m_cert, QStringLiteral("--clients"), QStringLiteral("4"), QStringLiteral("--room-size"),
+                    QStringLiteral("2"), QStringLiteral("--rate"), QStringLiteral("5"), QStringLiteral("--duration"),
+                    QStringLiteral("1"), QStringLiteral("--json"), QStringLiteral("--quiet")});
+        QVERIFY(load.waitForFinished(30000));
+        const QJsonObject report = QJsonDocument::fromJson(load.readAllStandardOutput()).object();
+        QVERIFY2(load.exitCode() == 0, load.readAllStandardError().constData());
+        QVERIFY(report.value(QStringLiteral("server")).toObject().value(QStringLiteral("pid")).toInteger() > 0);
+        QProcess blindLoad;
+        blindLoad.start(QStringLiteral(ARENA_LOADTEST_BINARY),
+                        {QStringLiteral("--url"), wssUrl, QStringLiteral("--clients"), QStringLiteral("2"),
+                         QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--join-timeout"),
+                         QStringLiteral("3"), QStringLiteral("--quiet")});
+        QVERIFY(blindLoad.waitForFinished(30000));
+        QVERIFY(blindLoad.exitCode() != 0);
     }
 
     void tlsOnOnePortOnly()
