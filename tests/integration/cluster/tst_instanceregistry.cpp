@@ -42,6 +42,16 @@ Result<Reply> run(StateStore &store, const char *op, const StateStore::Keys &key
         .value_or(Error{QStringLiteral("timeout"), QStringLiteral("no answer")});
 }
 
+// Registers instance `id` (process "p-<id>", a 60 s lease) and returns its epoch.
+qint64 registerAs(StateStore &store, const char *id)
+{
+    const QString name = QString::fromLatin1(id);
+    const Result<Reply> r = run(store, RegistryOperations::RegisterName,
+                                {InstanceRegistry::recordKey(name), InstanceRegistry::epochKey(name)},
+                                {QByteArray("p-") + id, "60000", "1000", "1"});
+    return r.ok() && r->elements().size() > 1 ? r->elements().at(1).toInteger().value_or(-1) : -1;
+}
+
 bool del(StateStore &store, const QByteArray &key)
 {
     return test::awaitCallback<Result<qint64>>([&](auto cb) { store.del({key}, &store, cb); })
@@ -251,14 +261,8 @@ private Q_SLOTS:
     {
         auto store = makeStore();
         QVERIFY(store);
-        const auto registerAs = [&](const char *id) {
-            const QString name = QString::fromLatin1(id);
-            return run(*store, RegistryOperations::RegisterName,
-                       {InstanceRegistry::recordKey(name), InstanceRegistry::epochKey(name)},
-                       {QByteArray("p-") + id, "60000", "1000", "1"})->elements().at(1).toInteger();
-        };
-        QCOMPARE(registerAs("a"), 1);
-        QCOMPARE(registerAs("b"), 1);
+        QCOMPARE(registerAs(*store, "a"), 1);
+        QCOMPARE(registerAs(*store, "b"), 1);
         const QString token = QStringLiteral("s-1.secret");
         QVERIFY(hsetRaw(*store, "session:s-1",
                         {{"player", "ann"}, {"instance", "a"}, {"epoch", "1"}, {"created", "5"},
@@ -316,15 +320,9 @@ private Q_SLOTS:
     {
         auto store = makeStore();
         QVERIFY(store);
-        const auto registerAs = [&](const char *id) {
-            const QString name = QString::fromLatin1(id);
-            return run(*store, RegistryOperations::RegisterName,
-                       {InstanceRegistry::recordKey(name), InstanceRegistry::epochKey(name)},
-                       {QByteArray("p-") + id, "60000", "1000", "1"})->elements().at(1).toInteger();
-        };
-        QCOMPARE(registerAs("a"), 1);
-        QCOMPARE(registerAs("b"), 1);
-        QCOMPARE(registerAs("c"), 1);
+        QCOMPARE(registerAs(*store, "a"), 1);
+        QCOMPARE(registerAs(*store, "b"), 1);
+        QCOMPARE(registerAs(*store, "c"), 1);
         // A room's keys share its id as their hash tag.
         QCOMPARE(roomkeys::record(QStringLiteral("r1")), QByteArray("room:{r1}"));
         QCOMPARE(roomkeys::snapshot(QStringLiteral("r1")), QByteArray("room:{r1}:snapshot"));
