@@ -994,7 +994,9 @@ void ServerApp::shutdown()
         if (m_workers)
             m_workers->stop();
         const QByteArray me = m_instanceId.toUtf8();
-        m_store->del({"health:" + me, "instance:" + me + ":sessions", "instance:" + me + ":rooms"}, this,
+        m_store->del({"health:" + me, InstanceRegistry::sessionsIndexKey(m_instanceId),
+                      InstanceRegistry::roomsIndexKey(m_instanceId)},
+                     this,
                      [this, finish](Result<qint64> r) {
             if (!r.ok())
                 qCWarning(lcServer) << "could not remove this instance's keys:" << r.error().message;

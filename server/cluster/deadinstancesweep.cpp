@@ -29,8 +29,6 @@ namespace {
 // between (docs/BENCHMARKS.md, "cleanup of 1,000,000 orphaned keys").
 constexpr qint64 PageSize = 500;
 
-QByteArray sessionsKey(const QString &id) { return "instance:" + id.toUtf8() + ":sessions"; }
-QByteArray roomsKey(const QString &id) { return "instance:" + id.toUtf8() + ":rooms"; }
 
 } // namespace
 
@@ -121,7 +119,7 @@ void DeadInstanceSweep::walkIndex(const std::shared_ptr<Run> &run, const QByteAr
 void DeadInstanceSweep::sweepSessions(const std::shared_ptr<Run> &run, const QString &id)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    walkIndex(run, sessionsKey(id), "0", [this, run, id, now](const QByteArray &sid, std::function<void()> next) {
+    walkIndex(run, InstanceRegistry::sessionsIndexKey(id), "0", [this, run, id, now](const QByteArray &sid, std::function<void()> next) {
         const QByteArray key = "session:" + sid;
         m_store.hgetAll(key, this, [this, run, id, sid, key, now, next](Result<StateStore::Fields> record) {
             if (!record.ok())
@@ -166,7 +164,7 @@ void DeadInstanceSweep::sweepSessions(const std::shared_ptr<Run> &run, const QSt
 
 void DeadInstanceSweep::sweepRooms(const std::shared_ptr<Run> &run, const QString &id)
 {
-    walkIndex(run, roomsKey(id), "0", [this, run, id](const QByteArray &rid, std::function<void()> next) {
+    walkIndex(run, InstanceRegistry::roomsIndexKey(id), "0", [this, run, id](const QByteArray &rid, std::function<void()> next) {
         const QString roomId = QString::fromUtf8(rid);
         const QByteArray key = roomkeys::record(roomId);
         m_store.hgetAll(key, this, [this, run, id, rid, roomId, key, next](Result<StateStore::Fields> record) {
@@ -241,8 +239,8 @@ void DeadInstanceSweep::sweepIndexes(const std::shared_ptr<Run> &run, const QStr
     // The index entry last: until it goes, a sweep that failed half-way finds the instance again.
     const QByteArray me = id.toUtf8();
     // UNLINK: an index of a big dead instance holds hundreds of thousands of members.
-    m_store.unlink({sessionsKey(id)}, this, [this, run, id, item, me](Result<qint64>) {
-        m_store.unlink({roomsKey(id)}, this, [this, run, item, me](Result<qint64>) {
+    m_store.unlink({InstanceRegistry::sessionsIndexKey(id)}, this, [this, run, id, item, me](Result<qint64>) {
+        m_store.unlink({InstanceRegistry::roomsIndexKey(id)}, this, [this, run, item, me](Result<qint64>) {
             m_store.unlink({"health:" + me}, this, [this, run, item, me](Result<qint64>) {
                 m_store.zrem(InstanceRegistry::indexKey(), {me}, this, [this, run, item](Result<qint64> removed) {
                     if (!removed.ok())

@@ -26,6 +26,16 @@ QByteArray InstanceRegistry::indexKey()
     return QByteArrayLiteral("instances");
 }
 
+QByteArray InstanceRegistry::sessionsIndexKey(const QString &instanceId)
+{
+    return "instance:" + instanceId.toUtf8() + ":sessions";
+}
+
+QByteArray InstanceRegistry::roomsIndexKey(const QString &instanceId)
+{
+    return "instance:" + instanceId.toUtf8() + ":rooms";
+}
+
 InstanceRegistry::InstanceRegistry(StateStore &store, Settings settings, QObject *parent)
     : QObject(parent), m_store(store), m_settings(std::move(settings))
 {

@@ -49,6 +49,9 @@ public:
     static QByteArray recordKey(const QString &instanceId);  // instance:{<id>}
     static QByteArray epochKey(const QString &instanceId);   // instance:{<id>}:epoch
     static QByteArray indexKey();                            // instances
+    // An instance's index sets: what the dead-instance sweep finds its leftovers by.
+    static QByteArray sessionsIndexKey(const QString &instanceId); // instance:<id>:sessions
+    static QByteArray roomsIndexKey(const QString &instanceId);    // instance:<id>:rooms
 
     // Registers the registry's operations on `store`, which must outlive this.
     InstanceRegistry(StateStore &store, Settings settings, QObject *parent = nullptr);

@@ -19,11 +19,6 @@ using clusterops::unlessEpoch;
 using Keys = StateStore::Keys;
 using Args = StateStore::Args;
 
-QByteArray roomsIndex(const QString &instance)
-{
-    return "instance:" + instance.toUtf8() + ":rooms";
-}
-
 } // namespace
 
 StateStore::Operation RoomAdoption::adoptOperation()
@@ -147,7 +142,7 @@ void RoomAdoption::attempt(const QString &roomId, qint64 epoch, int triesLeft,
                 room.snapshot = snapshot.value().value_or(room.state);
                 const QString host = room.previousHost.isEmpty() ? QStringLiteral("-") : room.previousHost;
                 const Keys keys{key, InstanceRegistry::recordKey(m_instanceId), InstanceRegistry::recordKey(host),
-                                roomsIndex(m_instanceId), roomsIndex(host), roomkeys::state(roomId),
+                                InstanceRegistry::roomsIndexKey(m_instanceId), InstanceRegistry::roomsIndexKey(host), roomkeys::state(roomId),
                                 roomkeys::snapshot(roomId)};
                 const Args args{room.previousHost.toUtf8(), hostEpoch, m_instanceId.toUtf8(),
                                 QByteArray::number(epoch), roomId.toUtf8()};

@@ -22,11 +22,6 @@ QByteArray sessionKey(const QString &sid)
     return "session:" + sid.toUtf8();
 }
 
-QByteArray sessionsIndex(const QString &instance)
-{
-    return "instance:" + instance.toUtf8() + ":sessions";
-}
-
 } // namespace
 
 StateStore::Operation SessionClaim::claimOperation()
@@ -137,7 +132,7 @@ void SessionClaim::attempt(const QString &sid, const QString &resumeToken, const
         }
         const Keys keys{sessionKey(sid), InstanceRegistry::recordKey(m_instanceId),
                         InstanceRegistry::recordKey(owner.isEmpty() ? QStringLiteral("-") : owner),
-                        sessionsIndex(m_instanceId), sessionsIndex(owner.isEmpty() ? QStringLiteral("-") : owner)};
+                        InstanceRegistry::sessionsIndexKey(m_instanceId), InstanceRegistry::sessionsIndexKey(owner.isEmpty() ? QStringLiteral("-") : owner)};
         const Args args{tokenHash(resumeToken), owner.toUtf8(), r.value("epoch"), m_instanceId.toUtf8(),
                         QByteArray::number(epoch), tokenHash(newToken), QByteArray::number(ttlMs), sid.toUtf8()};
         m_store.run(ClaimName, keys, args, this, [=, this](Result<Reply> reply) {

@@ -1,5 +1,6 @@
 #include "server/hosting/roommanager.h"
 
+#include "server/cluster/instanceregistry.h"
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/roomadoption.h"
 #include "server/cluster/roomkeys.h"
@@ -596,7 +597,7 @@ void RoomManager::writeRoom(const LiveRoom &room)
                    // Who is in it and where each one is connected, for an instance that adopts it.
                    {"members", RoomAdoption::encodeMembers(membersOf(room))}},
                   0,
-                  {{"instance:" + m_instanceId.toUtf8() + ":rooms", id, true},
+                  {{InstanceRegistry::roomsIndexKey(m_instanceId), id, true},
                    {"rooms:" + type, id, !room.isPrivate()},
                    // The rooms another instance's join_or_create may join (docs/OPERATIONS.md).
                    {openRoomsKey(room.roomType()), id, isOpen(room)}});
@@ -658,7 +659,7 @@ void RoomManager::forgetKeys(const QString &roomId, const QString &type)
     m_store.unlink({roomkeys::record(roomId), roomkeys::state(roomId), roomkeys::snapshot(roomId)}, this, nullptr);
     m_store.srem("rooms:" + type.toUtf8(), {roomId.toUtf8()}, this, nullptr);
     m_store.srem(openRoomsKey(type), {roomId.toUtf8()}, this, nullptr);
-    m_store.srem("instance:" + m_instanceId.toUtf8() + ":rooms", {roomId.toUtf8()}, this, nullptr);
+    m_store.srem(InstanceRegistry::roomsIndexKey(m_instanceId), {roomId.toUtf8()}, this, nullptr);
 }
 
 } // namespace arena

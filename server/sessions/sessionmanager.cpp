@@ -1,5 +1,6 @@
 #include "server/sessions/sessionmanager.h"
 
+#include "server/cluster/instanceregistry.h"
 #include "server/cluster/ownedwrites.h"
 #include "server/cluster/sessionclaim.h"
 
@@ -448,7 +449,7 @@ void SessionManager::writeRecord(const Session &session)
                    {"active", QByteArray::number(session.lastActivityAt)},
                    {"token", SessionClaim::tokenHash(session.resumeToken)},
                    {"rooms", rooms.join(',')}},
-                  ttlMs, {{"instance:" + m_instanceId.toUtf8() + ":sessions", session.id.toUtf8(), true}});
+                  ttlMs, {{InstanceRegistry::sessionsIndexKey(m_instanceId), session.id.toUtf8(), true}});
     m_store.set("player:" + session.playerId.toUtf8(), session.id.toUtf8(),
                 (m_settings.idleTimeout + m_settings.sweepInterval * 2).count(), StateStore::SetMode::Always, this,
                 nullptr);
@@ -464,7 +465,7 @@ int SessionManager::republish()
 void SessionManager::forgetRecord(const Session &session)
 {
     m_store.del({sessionKey(session.id)}, this, nullptr);
-    m_store.srem("instance:" + m_instanceId.toUtf8() + ":sessions", {session.id.toUtf8()}, this, nullptr);
+    m_store.srem(InstanceRegistry::sessionsIndexKey(m_instanceId), {session.id.toUtf8()}, this, nullptr);
     m_store.run("compare-and-delete", {"player:" + session.playerId.toUtf8()}, {session.id.toUtf8()}, this, nullptr);
 }
 
